@@ -1,0 +1,183 @@
+//! Use cases that move credits or read the ledger.
+
+use chrono::{DateTime, Utc};
+use timecredits_ledger::{
+    AccountId, Cause, CauseKind, Minutes, Movement, Outcome, PostingRequest, ProgrammeId, StatementLine, TransferId,
+    TransferKind, VerifyReport, running_statement,
+};
+
+use crate::{Actor, App, AppError, MemberId, OrganisationId};
+
+/// Credits for time given, recorded by a programme manager.
+#[derive(Clone, Debug)]
+pub struct IssueRequest {
+    pub id: TransferId,
+    pub programme: ProgrammeId,
+    pub member: MemberId,
+    pub minutes: i64,
+    pub reason: String,
+}
+
+/// A member gives some of their credits to another member.
+#[derive(Clone, Debug)]
+pub struct GiftRequest {
+    pub id: TransferId,
+    pub to: MemberId,
+    pub minutes: i64,
+    pub reason: String,
+}
+
+/// Spend-partner staff take credits from a member at the desk.
+#[derive(Clone, Debug)]
+pub struct RedeemRequest {
+    pub id: TransferId,
+    pub organisation: OrganisationId,
+    pub member: MemberId,
+    pub minutes: i64,
+    pub reason: String,
+}
+
+/// A programme manager corrects a mistake by reversing a transfer.
+#[derive(Clone, Debug)]
+pub struct ReverseRequest {
+    pub id: TransferId,
+    pub original: TransferId,
+    pub reason: String,
+}
+
+/// An account's statement for a period, with a running balance.
+#[derive(Clone, Debug)]
+pub struct Statement {
+    pub account: AccountId,
+    pub opening_balance_minutes: i64,
+    pub lines: Vec<StatementLine>,
+    pub closing_balance_minutes: i64,
+}
+
+pub const MAX_STATEMENT_LINES: u32 = 10_000;
+
+impl App {
+    async fn post_one(&self, request: PostingRequest) -> Result<Outcome, AppError> {
+        let mut plan = self.store.post(vec![request], self.now()).await?;
+        Ok(plan.outcomes.remove(0))
+    }
+
+    pub async fn issue_credits(&self, actor: &Actor, req: IssueRequest) -> Result<Outcome, AppError> {
+        if !actor.manages(req.programme) {
+            return Err(AppError::Forbidden);
+        }
+        let amount = Minutes::for_transfer(req.minutes)?;
+        let programme = self.programme(req.programme).await?;
+        let member = self.store.member(req.member).await?.filter(|m| m.programme == programme.id);
+        let member = member.ok_or(AppError::NotFound("member"))?;
+        self.post_one(PostingRequest {
+            id: req.id,
+            movement: Movement::Move {
+                kind: TransferKind::Issue,
+                debit: programme.issuance_account,
+                credit: member.account,
+                amount,
+            },
+            actor: actor.ledger_id(),
+            reason: req.reason,
+            cause: Some(Cause { kind: CauseKind::Contribution, id: req.id.0 }),
+        })
+        .await
+    }
+
+    pub async fn give_gift(&self, actor: &Actor, req: GiftRequest) -> Result<Outcome, AppError> {
+        let from = actor.member.ok_or(AppError::Forbidden)?;
+        let amount = Minutes::for_transfer(req.minutes)?;
+        let from = self.store.member(from).await?.ok_or(AppError::NotFound("member"))?;
+        let to = self.store.member(req.to).await?.filter(|m| m.programme == from.programme);
+        let to = to.ok_or(AppError::NotFound("member"))?;
+        self.post_one(PostingRequest {
+            id: req.id,
+            movement: Movement::Move { kind: TransferKind::Gift, debit: from.account, credit: to.account, amount },
+            actor: actor.ledger_id(),
+            reason: req.reason,
+            cause: Some(Cause { kind: CauseKind::Gift, id: req.id.0 }),
+        })
+        .await
+    }
+
+    pub async fn redeem(&self, actor: &Actor, req: RedeemRequest) -> Result<Outcome, AppError> {
+        let organisation = self.store.organisation(req.organisation).await?.ok_or(AppError::NotFound("organisation"))?;
+        if !(actor.serves_desk(organisation.id) || actor.manages(organisation.programme)) {
+            return Err(AppError::Forbidden);
+        }
+        let amount = Minutes::for_transfer(req.minutes)?;
+        let member = self.store.member(req.member).await?.filter(|m| m.programme == organisation.programme);
+        let member = member.ok_or(AppError::NotFound("member"))?;
+        self.post_one(PostingRequest {
+            id: req.id,
+            movement: Movement::Move {
+                kind: TransferKind::Redeem,
+                debit: member.account,
+                credit: organisation.account,
+                amount,
+            },
+            actor: actor.ledger_id(),
+            reason: req.reason,
+            cause: Some(Cause { kind: CauseKind::Redemption, id: req.id.0 }),
+        })
+        .await
+    }
+
+    pub async fn reverse_transfer(&self, actor: &Actor, req: ReverseRequest) -> Result<Outcome, AppError> {
+        let original = self.store.transfer(req.original).await?.ok_or(AppError::NotFound("transfer"))?;
+        if !actor.manages(original.programme) {
+            return Err(AppError::Forbidden);
+        }
+        if req.reason.trim().is_empty() {
+            return Err(AppError::invalid("reason", "is empty; say why the transfer is being reversed"));
+        }
+        self.post_one(PostingRequest {
+            id: req.id,
+            movement: Movement::Reverse { original: req.original },
+            actor: actor.ledger_id(),
+            reason: req.reason,
+            cause: Some(Cause { kind: CauseKind::Correction, id: req.original.0 }),
+        })
+        .await
+    }
+
+    /// Whether `actor` may read this account: its member, or a manager of its programme.
+    async fn may_read_account(&self, actor: &Actor, account: AccountId) -> Result<(), AppError> {
+        let state = self.store.account(account).await?.ok_or(AppError::NotFound("account"))?;
+        let own = match actor.member {
+            Some(m) => self.store.member(m).await?.is_some_and(|m| m.account == account),
+            None => false,
+        };
+        if own || actor.manages(state.account.programme) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound("account"))
+        }
+    }
+
+    pub async fn balance(&self, actor: &Actor, account: AccountId, as_of: Option<DateTime<Utc>>) -> Result<i64, AppError> {
+        self.may_read_account(actor, account).await?;
+        let as_of = as_of.unwrap_or_else(|| self.now());
+        Ok(self.store.balance_as_of(account, as_of).await?)
+    }
+
+    pub async fn statement(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Statement, AppError> {
+        self.may_read_account(actor, account).await?;
+        let (opening, transfers) = self.store.account_transfers(account, from, to, MAX_STATEMENT_LINES).await?;
+        let lines = running_statement(account, opening, transfers);
+        let closing = lines.last().map_or(opening, |l| l.balance_minutes);
+        Ok(Statement { account, opening_balance_minutes: opening, lines, closing_balance_minutes: closing })
+    }
+
+    /// Recomputes the whole ledger. Run from the CLI by the operator.
+    pub async fn verify_ledger(&self) -> Result<VerifyReport, AppError> {
+        Ok(self.store.verify().await?)
+    }
+}

@@ -1,0 +1,27 @@
+//! The application layer: every use case of the platform, shared by the web
+//! pages, the JSON API and the CLI, so each business rule exists once.
+//!
+//! It reaches storage only through the [`Store`] trait and time only through
+//! the [`Clock`] trait. It knows nothing of HTTP or SQL.
+
+mod actor;
+mod app;
+mod clock;
+pub mod demo;
+mod error;
+mod identity;
+mod ledger_ops;
+mod model;
+mod setup;
+mod store;
+pub mod workload;
+
+pub use actor::Actor;
+pub use app::App;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::AppError;
+pub use identity::{NewSession, PASSWORD_MIN_CHARS, PIN_DIGITS, hash_secret, hash_token};
+pub use ledger_ops::{GiftRequest, IssueRequest, RedeemRequest, ReverseRequest, Statement};
+pub use model::*;
+pub use setup::{NewMember, NewOrganisation, NewProgramme};
+pub use store::{PostError, Store, StoreError, StoreResult};

@@ -1,0 +1,210 @@
+//! Setting a programme up: the programme and its accounts, organisations,
+//! members and staff.
+
+use rand::Rng;
+use timecredits_ledger::{Account, AccountId, AccountKind, ProgrammeId};
+use uuid::Uuid;
+
+use crate::identity::{check_password, check_pin, hash_secret, normalise_email};
+use crate::{
+    Actor, App, AppError, Member, MemberId, MemberNumber, Organisation, OrganisationId, Programme, Role, RoleGrant,
+    Scope, StoreError, User, UserId,
+};
+
+#[derive(Clone, Debug)]
+pub struct NewProgramme {
+    pub name: String,
+    pub locality: String,
+    pub time_zone: String,
+    pub language: String,
+    pub exchange_overdraft_minutes: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewOrganisation {
+    pub programme: ProgrammeId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewMember {
+    pub programme: ProgrammeId,
+    pub display_name: String,
+    /// A PIN lets the member sign in with their number; without one they
+    /// can still earn and spend at the desk.
+    pub pin: Option<String>,
+    /// Keep an existing card number (an import, or the demo); otherwise a
+    /// free one is chosen at random.
+    pub number: Option<MemberNumber>,
+}
+
+fn name(field: &'static str, value: &str) -> Result<String, AppError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::invalid(field, "is empty; enter a name"));
+    }
+    if value.chars().count() > 200 {
+        return Err(AppError::invalid(field, "is longer than 200 characters"));
+    }
+    Ok(value.to_owned())
+}
+
+fn new_account_id() -> AccountId {
+    AccountId(Uuid::now_v7())
+}
+
+impl App {
+    pub async fn create_programme(&self, actor: &Actor, new: NewProgramme) -> Result<Programme, AppError> {
+        if !actor.is_administrator() {
+            return Err(AppError::Forbidden);
+        }
+        if new.exchange_overdraft_minutes < 0 {
+            return Err(AppError::invalid("exchange_overdraft_minutes", "cannot be negative; use 0 for no overdraft"));
+        }
+        let id = ProgrammeId(Uuid::now_v7());
+        let accounts: Vec<Account> = [AccountKind::Issuance, AccountKind::Retired, AccountKind::Expired, AccountKind::CommunityPot]
+            .into_iter()
+            .map(|kind| Account::new(new_account_id(), id, kind, None))
+            .collect();
+        let programme = Programme {
+            id,
+            name: name("name", &new.name)?,
+            locality: new.locality.trim().to_owned(),
+            time_zone: new.time_zone,
+            language: new.language,
+            issuance_account: accounts[0].id,
+            retired_account: accounts[1].id,
+            expired_account: accounts[2].id,
+            community_pot_account: accounts[3].id,
+            exchange_overdraft_minutes: new.exchange_overdraft_minutes,
+            created_at: self.now(),
+        };
+        self.store.create_programme(&programme, &accounts).await?;
+        tracing::info!(programme.id = %programme.id, "programme created");
+        Ok(programme)
+    }
+
+    pub async fn programme(&self, id: ProgrammeId) -> Result<Programme, AppError> {
+        self.store.programme(id).await?.ok_or(AppError::NotFound("programme"))
+    }
+
+    pub async fn create_organisation(&self, actor: &Actor, new: NewOrganisation) -> Result<Organisation, AppError> {
+        if !actor.manages(new.programme) {
+            return Err(AppError::Forbidden);
+        }
+        self.programme(new.programme).await?;
+        let id = OrganisationId(Uuid::now_v7());
+        let accounts = [
+            Account::new(new_account_id(), new.programme, AccountKind::Organisation, Some(id.0)),
+            Account::new(new_account_id(), new.programme, AccountKind::OrganisationPot, Some(id.0)),
+        ];
+        let organisation = Organisation {
+            id,
+            programme: new.programme,
+            name: name("name", &new.name)?,
+            account: accounts[0].id,
+            pot_account: accounts[1].id,
+            created_at: self.now(),
+        };
+        self.store.create_organisation(&organisation, &accounts).await?;
+        Ok(organisation)
+    }
+
+    /// Registers a member on their behalf (by a manager). Needs no email or
+    /// phone; a PIN is optional.
+    pub async fn register_member(&self, actor: &Actor, new: NewMember) -> Result<Member, AppError> {
+        if !actor.manages(new.programme) {
+            return Err(AppError::Forbidden);
+        }
+        let programme = self.programme(new.programme).await?;
+        let display_name = name("display_name", &new.display_name)?;
+        let pin_hash = match &new.pin {
+            Some(pin) => {
+                check_pin(pin)?;
+                Some(hash_secret(pin)?)
+            }
+            None => None,
+        };
+        let id = MemberId(Uuid::now_v7());
+        let mut account = Account::new(new_account_id(), programme.id, AccountKind::Member, Some(id.0));
+        account.exchange_overdraft_minutes = programme.exchange_overdraft_minutes;
+        let now = self.now();
+        // A clash of random numbers is rare; try a few before giving up.
+        let mut member = None;
+        let attempts = if new.number.is_some() { 1 } else { 20 };
+        for _ in 0..attempts {
+            let random = || MemberNumber::from_base(rand::rng().random_range(100_000..=999_999));
+            let number = new.number.or_else(random).ok_or_else(|| AppError::invalid("number", "is out of range"))?;
+            let candidate =
+                Member { id, programme: programme.id, number, display_name: display_name.clone(), account: account.clone().id, user: None, created_at: now };
+            match self.store.create_member(&candidate, &account).await {
+                Ok(()) => {
+                    member = Some(candidate);
+                    break;
+                }
+                Err(StoreError::Duplicate(_)) if new.number.is_some() => {
+                    return Err(AppError::Conflict(format!("member number {number} is already in use")));
+                }
+                Err(StoreError::Duplicate(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let mut member = member.ok_or_else(|| AppError::Conflict("no free member number was found; try again".into()))?;
+        if let Some(pin_hash) = pin_hash {
+            let user = User {
+                id: UserId(Uuid::now_v7()),
+                email: None,
+                display_name: member.display_name.clone(),
+                password_hash: None,
+                pin_hash: Some(pin_hash),
+                member: Some(member.id),
+                created_at: now,
+            };
+            self.store.create_user(&user).await?;
+            self.store.grant_role(&RoleGrant { user: user.id, role: Role::Member, scope: Scope::Programme(programme.id) }).await?;
+            self.store.link_member_user(member.id, user.id).await?;
+            member.user = Some(user.id);
+        }
+        Ok(member)
+    }
+
+    /// Creates a staff sign-in with one role. Administrators create staff of
+    /// any programme; a programme manager, staff of their own programme.
+    pub async fn create_staff(
+        &self,
+        actor: &Actor,
+        email: &str,
+        display_name: &str,
+        password: &str,
+        role: Role,
+        scope: Scope,
+    ) -> Result<User, AppError> {
+        let programme_of_scope = match scope {
+            Scope::Platform => None,
+            Scope::Programme(p) => Some(p),
+            Scope::Organisation(o) => Some(self.store.organisation(o).await?.ok_or(AppError::NotFound("organisation"))?.programme),
+        };
+        let allowed = actor.is_administrator()
+            || (role != Role::Administrator && programme_of_scope.is_some_and(|p| actor.manages(p)));
+        if !allowed {
+            return Err(AppError::Forbidden);
+        }
+        let email = normalise_email(email)?;
+        check_password(password)?;
+        if self.store.user_by_email(&email).await?.is_some() {
+            return Err(AppError::Conflict(format!("a user with email {email} already exists")));
+        }
+        let user = User {
+            id: UserId(Uuid::now_v7()),
+            email: Some(email),
+            display_name: name("display_name", display_name)?,
+            password_hash: Some(hash_secret(password)?),
+            pin_hash: None,
+            member: None,
+            created_at: self.now(),
+        };
+        self.store.create_user(&user).await?;
+        self.store.grant_role(&RoleGrant { user: user.id, role, scope }).await?;
+        Ok(user)
+    }
+}

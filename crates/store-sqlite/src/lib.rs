@@ -1,0 +1,158 @@
+//! The SQLite backend: an embedded file, tuned for a ledger.
+//!
+//! - WAL mode, so readers never block the writer and the writer never
+//!   blocks readers.
+//! - One writer thread owns the only write connection. Requests queue on a
+//!   channel; the writer takes all that are waiting, runs each in its own
+//!   savepoint inside one transaction, commits once (group commit), and only
+//!   then answers them. A refused request rolls back to its savepoint and
+//!   does not disturb its neighbours.
+//! - `synchronous=FULL`: a commit is on disk before anyone is told it
+//!   happened, so an acknowledged write survives power loss.
+//! - Nothing awaits while a write transaction is open: the writer is plain
+//!   blocking code on its own thread.
+
+mod codec;
+mod ledger;
+mod schema;
+mod store_impl;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags};
+use timecredits_app::{StoreError, StoreResult};
+
+pub use schema::MIGRATIONS;
+
+/// Largest number of queued requests committed in one transaction.
+pub const MAX_GROUP: usize = 512;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: writer::Writer,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+fn unavailable(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(format!(
+        "cannot open SQLite database {}: {e}",
+        path.display()
+    ))
+}
+
+fn open_connection(path: &Path, create: bool) -> StoreResult<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| unavailable(path, e))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(|e| unavailable(path, e))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON;")
+        .map_err(|e| unavailable(path, e))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies pending
+    /// migrations.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let store = Self::open_without_migrating(path)?;
+        store.migrate_blocking()?;
+        Ok(store)
+    }
+
+    /// Opens without migrating; call [`migrate`](Self::migrate) next.
+    pub fn open_without_migrating(path: &Path) -> StoreResult<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.is_dir()
+        {
+            return Err(unavailable(
+                path,
+                format!("the folder {} does not exist", dir.display()),
+            ));
+        }
+        let conn = open_connection(path, true)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| unavailable(path, e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(unavailable(
+                path,
+                format!("WAL mode is not available (got {mode})"),
+            ));
+        }
+        conn.execute_batch("PRAGMA synchronous = FULL;")
+            .map_err(|e| unavailable(path, e))?;
+        Ok(Self {
+            path: path.to_owned(),
+            writer: writer::Writer::start(conn, MAX_GROUP),
+            readers: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    pub async fn migrate(&self) -> StoreResult<usize> {
+        let path = self.path.clone();
+        self.write(move |conn| schema::migrate(conn, &path)).await
+    }
+
+    fn migrate_blocking(&self) -> StoreResult<usize> {
+        let conn = open_connection(&self.path, false)?;
+        schema::migrate(&conn, &self.path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in the writer's group transaction and answers once the
+    /// commit is durable.
+    async fn write<T, E>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        self.writer.submit(f).await
+    }
+
+    /// Runs `f` on a reader connection in a blocking task.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let readers = self.readers.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let conn = match pooled {
+                Some(c) => c,
+                None => {
+                    let c = open_connection(&path, false)?;
+                    c.execute_batch("PRAGMA query_only = ON;")
+                        .map_err(|e| unavailable(&path, e))?;
+                    c
+                }
+            };
+            let result = f(&conn);
+            let mut pool = readers.lock().unwrap_or_else(|e| e.into_inner());
+            if pool.len() < 16 {
+                pool.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Internal(format!("reader task failed: {e}")))?
+    }
+}
+
+pub(crate) fn internal(e: rusqlite::Error) -> StoreError {
+    StoreError::Internal(e.to_string())
+}

@@ -1,0 +1,40 @@
+//! Migrations, numbered by SQLite's `user_version`.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use timecredits_app::{StoreError, StoreResult};
+
+/// Every migration in order; the database's `user_version` counts how many
+/// have been applied.
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_init", include_str!("../migrations/0001_init.sql"))];
+
+/// Applies pending migrations in one transaction each. Returns how many ran.
+pub fn migrate(conn: &Connection, path: &Path) -> StoreResult<usize> {
+    let version: usize = conn
+        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?
+        as usize;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "{} was written by a newer timecredits (schema {version}, this one knows {}); upgrade timecredits",
+            path.display(),
+            MIGRATIONS.len()
+        )));
+    }
+    let mut ran = 0;
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version) {
+        let script = format!(
+            "SAVEPOINT migrate; {sql}\n; PRAGMA user_version = {}; RELEASE migrate;",
+            i + 1
+        );
+        conn.execute_batch(&script).map_err(|e| {
+            let _ = conn.execute_batch("ROLLBACK TO migrate; RELEASE migrate;");
+            StoreError::Internal(format!("migration {name} failed: {e}"))
+        })?;
+        tracing::info!(migration = name, "applied SQLite migration");
+        ran += 1;
+    }
+    Ok(ran)
+}
