@@ -18,7 +18,9 @@ impl Actor {
     }
 
     fn has(&self, role: Role, scope: Scope) -> bool {
-        self.grants.iter().any(|g| g.role == role && g.scope == scope)
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.scope == scope)
     }
 
     pub fn is_administrator(&self) -> bool {

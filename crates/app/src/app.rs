@@ -17,7 +17,12 @@ pub struct App {
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock, session_ttl: Duration::hours(12), token_ttl: Duration::days(30) }
+        Self {
+            store,
+            clock,
+            session_ttl: Duration::hours(12),
+            token_ttl: Duration::days(30),
+        }
     }
 
     pub fn with_session_ttl(mut self, ttl: Duration) -> Self {

@@ -11,7 +11,10 @@ pub enum AppError {
     #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error("{field} {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("no such {0}, or you may not see it")]
     NotFound(&'static str),
     #[error("sign in first")]
@@ -29,7 +32,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid { field, message: message.into() }
+        Self::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 
     /// The stable machine-readable name of this error.

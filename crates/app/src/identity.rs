@@ -10,7 +10,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    Actor, ApiTokenRecord, App, AppError, MemberNumber, Role, RoleGrant, Scope, SessionRecord, User, UserId,
+    Actor, ApiTokenRecord, App, AppError, MemberNumber, Role, RoleGrant, Scope, SessionRecord,
+    User, UserId,
 };
 
 pub const PASSWORD_MIN_CHARS: usize = 10;
@@ -29,7 +30,11 @@ pub fn hash_secret(secret: &str) -> Result<String, AppError> {
 }
 
 fn verify_secret(secret: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(secret.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// The SHA-256 of a session or token secret: what the database keeps.
@@ -47,7 +52,9 @@ pub(crate) fn check_password(password: &str) -> Result<(), AppError> {
     if password.chars().count() < PASSWORD_MIN_CHARS {
         return Err(AppError::invalid(
             "password",
-            format!("must be at least {PASSWORD_MIN_CHARS} characters; a short sentence is easy to remember"),
+            format!(
+                "must be at least {PASSWORD_MIN_CHARS} characters; a short sentence is easy to remember"
+            ),
         ));
     }
     Ok(())
@@ -63,9 +70,14 @@ pub(crate) fn check_pin(pin: &str) -> Result<(), AppError> {
 pub(crate) fn normalise_email(email: &str) -> Result<String, AppError> {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
     if !valid {
-        return Err(AppError::invalid("email", "must be an email address, like name@example.org"));
+        return Err(AppError::invalid(
+            "email",
+            "must be an email address, like name@example.org",
+        ));
     }
     Ok(email)
 }
@@ -81,11 +93,17 @@ pub struct NewSession {
 impl App {
     /// Creates the first (or another) platform administrator. Used from the
     /// CLI by whoever runs the server, so it needs no signed-in actor.
-    pub async fn bootstrap_administrator(&self, email: &str, password: &str) -> Result<User, AppError> {
+    pub async fn bootstrap_administrator(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<User, AppError> {
         let email = normalise_email(email)?;
         check_password(password)?;
         if self.store.user_by_email(&email).await?.is_some() {
-            return Err(AppError::Conflict(format!("a user with email {email} already exists")));
+            return Err(AppError::Conflict(format!(
+                "a user with email {email} already exists"
+            )));
         }
         let user = User {
             id: UserId(Uuid::now_v7()),
@@ -97,7 +115,13 @@ impl App {
             created_at: self.now(),
         };
         self.store.create_user(&user).await?;
-        self.store.grant_role(&RoleGrant { user: user.id, role: Role::Administrator, scope: Scope::Platform }).await?;
+        self.store
+            .grant_role(&RoleGrant {
+                user: user.id,
+                role: Role::Administrator,
+                scope: Scope::Platform,
+            })
+            .await?;
         tracing::info!(user.id = %user.id, "administrator created");
         Ok(user)
     }
@@ -120,11 +144,19 @@ impl App {
                 Err(_) => None,
             }
         };
-        let hash = user.as_ref().and_then(|u| if login.contains('@') { u.password_hash.clone() } else { u.pin_hash.clone() });
+        let hash = user.as_ref().and_then(|u| {
+            if login.contains('@') {
+                u.password_hash.clone()
+            } else {
+                u.pin_hash.clone()
+            }
+        });
         let secret = secret.to_owned();
-        let ok = tokio::task::spawn_blocking(move || verify_secret(&secret, hash.as_deref().unwrap_or(DUMMY_HASH)))
-            .await
-            .unwrap_or(false);
+        let ok = tokio::task::spawn_blocking(move || {
+            verify_secret(&secret, hash.as_deref().unwrap_or(DUMMY_HASH))
+        })
+        .await
+        .unwrap_or(false);
         match user {
             Some(user) if ok => Ok(user),
             _ => Err(AppError::BadCredentials),
@@ -132,9 +164,17 @@ impl App {
     }
 
     pub async fn actor(&self, user: UserId) -> Result<Actor, AppError> {
-        let record = self.store.user(user).await?.ok_or(AppError::Unauthenticated)?;
+        let record = self
+            .store
+            .user(user)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         let grants = self.store.roles(user).await?;
-        Ok(Actor { user, member: record.member, grants })
+        Ok(Actor {
+            user,
+            member: record.member,
+            grants,
+        })
     }
 
     pub async fn start_session(&self, user: &User) -> Result<NewSession, AppError> {
@@ -148,12 +188,20 @@ impl App {
             expires_at: now + self.session_ttl,
         };
         self.store.create_session(&record).await?;
-        Ok(NewSession { secret, csrf_token: record.csrf_token, expires_at: record.expires_at })
+        Ok(NewSession {
+            secret,
+            csrf_token: record.csrf_token,
+            expires_at: record.expires_at,
+        })
     }
 
     /// The actor behind a session cookie, if the session is live.
     pub async fn session_actor(&self, secret: &str) -> Result<(Actor, SessionRecord), AppError> {
-        let session = self.store.session(&hash_token(secret)).await?.ok_or(AppError::Unauthenticated)?;
+        let session = self
+            .store
+            .session(&hash_token(secret))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         if session.expires_at <= self.now() {
             self.store.delete_session(&session.id_hash).await?;
             return Err(AppError::Unauthenticated);
@@ -166,7 +214,11 @@ impl App {
     }
 
     /// Issues a bearer token for the API; the secret is returned once.
-    pub async fn issue_api_token(&self, user: &User, label: &str) -> Result<(String, ApiTokenRecord), AppError> {
+    pub async fn issue_api_token(
+        &self,
+        user: &User,
+        label: &str,
+    ) -> Result<(String, ApiTokenRecord), AppError> {
         let secret = format!("tc_{}", random_secret());
         let now = self.now();
         let record = ApiTokenRecord {
@@ -181,7 +233,11 @@ impl App {
     }
 
     pub async fn bearer_actor(&self, secret: &str) -> Result<Actor, AppError> {
-        let token = self.store.api_token(&hash_token(secret)).await?.ok_or(AppError::Unauthenticated)?;
+        let token = self
+            .store
+            .api_token(&hash_token(secret))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         if token.expires_at <= self.now() {
             return Err(AppError::Unauthenticated);
         }

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use timecredits_ledger::{
-    AccountId, Cause, CauseKind, Minutes, Movement, Outcome, PostingRequest, ProgrammeId, StatementLine, TransferId,
-    TransferKind, VerifyReport, running_statement,
+    AccountId, Cause, CauseKind, Minutes, Movement, Outcome, PostingRequest, ProgrammeId,
+    StatementLine, TransferId, TransferKind, VerifyReport, running_statement,
 };
 
 use crate::{Actor, App, AppError, MemberId, OrganisationId};
@@ -62,13 +62,21 @@ impl App {
         Ok(plan.outcomes.remove(0))
     }
 
-    pub async fn issue_credits(&self, actor: &Actor, req: IssueRequest) -> Result<Outcome, AppError> {
+    pub async fn issue_credits(
+        &self,
+        actor: &Actor,
+        req: IssueRequest,
+    ) -> Result<Outcome, AppError> {
         if !actor.manages(req.programme) {
             return Err(AppError::Forbidden);
         }
         let amount = Minutes::for_transfer(req.minutes)?;
         let programme = self.programme(req.programme).await?;
-        let member = self.store.member(req.member).await?.filter(|m| m.programme == programme.id);
+        let member = self
+            .store
+            .member(req.member)
+            .await?
+            .filter(|m| m.programme == programme.id);
         let member = member.ok_or(AppError::NotFound("member"))?;
         self.post_one(PostingRequest {
             id: req.id,
@@ -80,7 +88,10 @@ impl App {
             },
             actor: actor.ledger_id(),
             reason: req.reason,
-            cause: Some(Cause { kind: CauseKind::Contribution, id: req.id.0 }),
+            cause: Some(Cause {
+                kind: CauseKind::Contribution,
+                id: req.id.0,
+            }),
         })
         .await
     }
@@ -88,26 +99,50 @@ impl App {
     pub async fn give_gift(&self, actor: &Actor, req: GiftRequest) -> Result<Outcome, AppError> {
         let from = actor.member.ok_or(AppError::Forbidden)?;
         let amount = Minutes::for_transfer(req.minutes)?;
-        let from = self.store.member(from).await?.ok_or(AppError::NotFound("member"))?;
-        let to = self.store.member(req.to).await?.filter(|m| m.programme == from.programme);
+        let from = self
+            .store
+            .member(from)
+            .await?
+            .ok_or(AppError::NotFound("member"))?;
+        let to = self
+            .store
+            .member(req.to)
+            .await?
+            .filter(|m| m.programme == from.programme);
         let to = to.ok_or(AppError::NotFound("member"))?;
         self.post_one(PostingRequest {
             id: req.id,
-            movement: Movement::Move { kind: TransferKind::Gift, debit: from.account, credit: to.account, amount },
+            movement: Movement::Move {
+                kind: TransferKind::Gift,
+                debit: from.account,
+                credit: to.account,
+                amount,
+            },
             actor: actor.ledger_id(),
             reason: req.reason,
-            cause: Some(Cause { kind: CauseKind::Gift, id: req.id.0 }),
+            cause: Some(Cause {
+                kind: CauseKind::Gift,
+                id: req.id.0,
+            }),
         })
         .await
     }
 
     pub async fn redeem(&self, actor: &Actor, req: RedeemRequest) -> Result<Outcome, AppError> {
-        let organisation = self.store.organisation(req.organisation).await?.ok_or(AppError::NotFound("organisation"))?;
+        let organisation = self
+            .store
+            .organisation(req.organisation)
+            .await?
+            .ok_or(AppError::NotFound("organisation"))?;
         if !(actor.serves_desk(organisation.id) || actor.manages(organisation.programme)) {
             return Err(AppError::Forbidden);
         }
         let amount = Minutes::for_transfer(req.minutes)?;
-        let member = self.store.member(req.member).await?.filter(|m| m.programme == organisation.programme);
+        let member = self
+            .store
+            .member(req.member)
+            .await?
+            .filter(|m| m.programme == organisation.programme);
         let member = member.ok_or(AppError::NotFound("member"))?;
         self.post_one(PostingRequest {
             id: req.id,
@@ -119,34 +154,61 @@ impl App {
             },
             actor: actor.ledger_id(),
             reason: req.reason,
-            cause: Some(Cause { kind: CauseKind::Redemption, id: req.id.0 }),
+            cause: Some(Cause {
+                kind: CauseKind::Redemption,
+                id: req.id.0,
+            }),
         })
         .await
     }
 
-    pub async fn reverse_transfer(&self, actor: &Actor, req: ReverseRequest) -> Result<Outcome, AppError> {
-        let original = self.store.transfer(req.original).await?.ok_or(AppError::NotFound("transfer"))?;
+    pub async fn reverse_transfer(
+        &self,
+        actor: &Actor,
+        req: ReverseRequest,
+    ) -> Result<Outcome, AppError> {
+        let original = self
+            .store
+            .transfer(req.original)
+            .await?
+            .ok_or(AppError::NotFound("transfer"))?;
         if !actor.manages(original.programme) {
             return Err(AppError::Forbidden);
         }
         if req.reason.trim().is_empty() {
-            return Err(AppError::invalid("reason", "is empty; say why the transfer is being reversed"));
+            return Err(AppError::invalid(
+                "reason",
+                "is empty; say why the transfer is being reversed",
+            ));
         }
         self.post_one(PostingRequest {
             id: req.id,
-            movement: Movement::Reverse { original: req.original },
+            movement: Movement::Reverse {
+                original: req.original,
+            },
             actor: actor.ledger_id(),
             reason: req.reason,
-            cause: Some(Cause { kind: CauseKind::Correction, id: req.original.0 }),
+            cause: Some(Cause {
+                kind: CauseKind::Correction,
+                id: req.original.0,
+            }),
         })
         .await
     }
 
     /// Whether `actor` may read this account: its member, or a manager of its programme.
     async fn may_read_account(&self, actor: &Actor, account: AccountId) -> Result<(), AppError> {
-        let state = self.store.account(account).await?.ok_or(AppError::NotFound("account"))?;
+        let state = self
+            .store
+            .account(account)
+            .await?
+            .ok_or(AppError::NotFound("account"))?;
         let own = match actor.member {
-            Some(m) => self.store.member(m).await?.is_some_and(|m| m.account == account),
+            Some(m) => self
+                .store
+                .member(m)
+                .await?
+                .is_some_and(|m| m.account == account),
             None => false,
         };
         if own || actor.manages(state.account.programme) {
@@ -156,7 +218,12 @@ impl App {
         }
     }
 
-    pub async fn balance(&self, actor: &Actor, account: AccountId, as_of: Option<DateTime<Utc>>) -> Result<i64, AppError> {
+    pub async fn balance(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        as_of: Option<DateTime<Utc>>,
+    ) -> Result<i64, AppError> {
         self.may_read_account(actor, account).await?;
         let as_of = as_of.unwrap_or_else(|| self.now());
         Ok(self.store.balance_as_of(account, as_of).await?)
@@ -170,10 +237,18 @@ impl App {
         to: Option<DateTime<Utc>>,
     ) -> Result<Statement, AppError> {
         self.may_read_account(actor, account).await?;
-        let (opening, transfers) = self.store.account_transfers(account, from, to, MAX_STATEMENT_LINES).await?;
+        let (opening, transfers) = self
+            .store
+            .account_transfers(account, from, to, MAX_STATEMENT_LINES)
+            .await?;
         let lines = running_statement(account, opening, transfers);
         let closing = lines.last().map_or(opening, |l| l.balance_minutes);
-        Ok(Statement { account, opening_balance_minutes: opening, lines, closing_balance_minutes: closing })
+        Ok(Statement {
+            account,
+            opening_balance_minutes: opening,
+            lines,
+            closing_balance_minutes: closing,
+        })
     }
 
     /// Recomputes the whole ledger. Run from the CLI by the operator.

@@ -89,7 +89,9 @@ pub struct MemberNumber(u32);
 impl MemberNumber {
     /// Builds the number for a six-digit base (100000..=999999).
     pub fn from_base(base: u32) -> Option<Self> {
-        (100_000..=999_999).contains(&base).then(|| Self(base * 10 + luhn_digit(base)))
+        (100_000..=999_999)
+            .contains(&base)
+            .then(|| Self(base * 10 + luhn_digit(base)))
     }
 
     pub fn value(self) -> u32 {
@@ -119,14 +121,25 @@ fn luhn_digit(base: u32) -> u32 {
 impl FromStr for MemberNumber {
     type Err = AppError;
     fn from_str(s: &str) -> Result<Self, AppError> {
-        let digits: String = s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        let digits: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
         if digits.len() != 7 || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(AppError::invalid("member_number", "must be the 7 digits printed on the member's card"));
+            return Err(AppError::invalid(
+                "member_number",
+                "must be the 7 digits printed on the member's card",
+            ));
         }
-        let value: u32 = digits.parse().map_err(|_| AppError::invalid("member_number", "must be 7 digits"))?;
+        let value: u32 = digits
+            .parse()
+            .map_err(|_| AppError::invalid("member_number", "must be 7 digits"))?;
         match Self::from_base(value / 10) {
             Some(n) if n.0 == value => Ok(n),
-            _ => Err(AppError::invalid("member_number", "does not check out; look again at the number on the card")),
+            _ => Err(AppError::invalid(
+                "member_number",
+                "does not check out; look again at the number on the card",
+            )),
         }
     }
 }
@@ -150,8 +163,14 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] =
-        [Self::Member, Self::Coordinator, Self::SpendStaff, Self::ProgrammeManager, Self::Evaluator, Self::Administrator];
+    pub const ALL: [Role; 6] = [
+        Self::Member,
+        Self::Coordinator,
+        Self::SpendStaff,
+        Self::ProgrammeManager,
+        Self::Evaluator,
+        Self::Administrator,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -235,7 +254,10 @@ mod tests {
     #[test]
     fn member_numbers_carry_a_check_digit() {
         let n = MemberNumber::from_base(123_456).expect("in range");
-        assert_eq!(n.to_string().parse::<MemberNumber>().expect("round trip"), n);
+        assert_eq!(
+            n.to_string().parse::<MemberNumber>().expect("round trip"),
+            n
+        );
         // Every single-digit slip is caught.
         let s = n.value().to_string();
         for pos in 0..7 {
@@ -246,7 +268,10 @@ mod tests {
                 }
                 bytes[pos] = d;
                 let typo = String::from_utf8(bytes).expect("ascii");
-                assert!(typo.parse::<MemberNumber>().is_err(), "{typo} should not check out");
+                assert!(
+                    typo.parse::<MemberNumber>().is_err(),
+                    "{typo} should not check out"
+                );
             }
         }
         assert!(MemberNumber::from_base(99_999).is_none());

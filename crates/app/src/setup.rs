@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use crate::identity::{check_password, check_pin, hash_secret, normalise_email};
 use crate::{
-    Actor, App, AppError, Member, MemberId, MemberNumber, Organisation, OrganisationId, Programme, Role, RoleGrant,
-    Scope, StoreError, User, UserId,
+    Actor, App, AppError, Member, MemberId, MemberNumber, Organisation, OrganisationId, Programme,
+    Role, RoleGrant, Scope, StoreError, User, UserId,
 };
 
 #[derive(Clone, Debug)]
@@ -54,18 +54,30 @@ fn new_account_id() -> AccountId {
 }
 
 impl App {
-    pub async fn create_programme(&self, actor: &Actor, new: NewProgramme) -> Result<Programme, AppError> {
+    pub async fn create_programme(
+        &self,
+        actor: &Actor,
+        new: NewProgramme,
+    ) -> Result<Programme, AppError> {
         if !actor.is_administrator() {
             return Err(AppError::Forbidden);
         }
         if new.exchange_overdraft_minutes < 0 {
-            return Err(AppError::invalid("exchange_overdraft_minutes", "cannot be negative; use 0 for no overdraft"));
+            return Err(AppError::invalid(
+                "exchange_overdraft_minutes",
+                "cannot be negative; use 0 for no overdraft",
+            ));
         }
         let id = ProgrammeId(Uuid::now_v7());
-        let accounts: Vec<Account> = [AccountKind::Issuance, AccountKind::Retired, AccountKind::Expired, AccountKind::CommunityPot]
-            .into_iter()
-            .map(|kind| Account::new(new_account_id(), id, kind, None))
-            .collect();
+        let accounts: Vec<Account> = [
+            AccountKind::Issuance,
+            AccountKind::Retired,
+            AccountKind::Expired,
+            AccountKind::CommunityPot,
+        ]
+        .into_iter()
+        .map(|kind| Account::new(new_account_id(), id, kind, None))
+        .collect();
         let programme = Programme {
             id,
             name: name("name", &new.name)?,
@@ -85,18 +97,35 @@ impl App {
     }
 
     pub async fn programme(&self, id: ProgrammeId) -> Result<Programme, AppError> {
-        self.store.programme(id).await?.ok_or(AppError::NotFound("programme"))
+        self.store
+            .programme(id)
+            .await?
+            .ok_or(AppError::NotFound("programme"))
     }
 
-    pub async fn create_organisation(&self, actor: &Actor, new: NewOrganisation) -> Result<Organisation, AppError> {
+    pub async fn create_organisation(
+        &self,
+        actor: &Actor,
+        new: NewOrganisation,
+    ) -> Result<Organisation, AppError> {
         if !actor.manages(new.programme) {
             return Err(AppError::Forbidden);
         }
         self.programme(new.programme).await?;
         let id = OrganisationId(Uuid::now_v7());
         let accounts = [
-            Account::new(new_account_id(), new.programme, AccountKind::Organisation, Some(id.0)),
-            Account::new(new_account_id(), new.programme, AccountKind::OrganisationPot, Some(id.0)),
+            Account::new(
+                new_account_id(),
+                new.programme,
+                AccountKind::Organisation,
+                Some(id.0),
+            ),
+            Account::new(
+                new_account_id(),
+                new.programme,
+                AccountKind::OrganisationPot,
+                Some(id.0),
+            ),
         ];
         let organisation = Organisation {
             id,
@@ -106,7 +135,9 @@ impl App {
             pot_account: accounts[1].id,
             created_at: self.now(),
         };
-        self.store.create_organisation(&organisation, &accounts).await?;
+        self.store
+            .create_organisation(&organisation, &accounts)
+            .await?;
         Ok(organisation)
     }
 
@@ -126,7 +157,12 @@ impl App {
             None => None,
         };
         let id = MemberId(Uuid::now_v7());
-        let mut account = Account::new(new_account_id(), programme.id, AccountKind::Member, Some(id.0));
+        let mut account = Account::new(
+            new_account_id(),
+            programme.id,
+            AccountKind::Member,
+            Some(id.0),
+        );
         account.exchange_overdraft_minutes = programme.exchange_overdraft_minutes;
         let now = self.now();
         // A clash of random numbers is rare; try a few before giving up.
@@ -134,22 +170,36 @@ impl App {
         let attempts = if new.number.is_some() { 1 } else { 20 };
         for _ in 0..attempts {
             let random = || MemberNumber::from_base(rand::rng().random_range(100_000..=999_999));
-            let number = new.number.or_else(random).ok_or_else(|| AppError::invalid("number", "is out of range"))?;
-            let candidate =
-                Member { id, programme: programme.id, number, display_name: display_name.clone(), account: account.clone().id, user: None, created_at: now };
+            let number = new
+                .number
+                .or_else(random)
+                .ok_or_else(|| AppError::invalid("number", "is out of range"))?;
+            let candidate = Member {
+                id,
+                programme: programme.id,
+                number,
+                display_name: display_name.clone(),
+                account: account.clone().id,
+                user: None,
+                created_at: now,
+            };
             match self.store.create_member(&candidate, &account).await {
                 Ok(()) => {
                     member = Some(candidate);
                     break;
                 }
                 Err(StoreError::Duplicate(_)) if new.number.is_some() => {
-                    return Err(AppError::Conflict(format!("member number {number} is already in use")));
+                    return Err(AppError::Conflict(format!(
+                        "member number {number} is already in use"
+                    )));
                 }
                 Err(StoreError::Duplicate(_)) => continue,
                 Err(e) => return Err(e.into()),
             }
         }
-        let mut member = member.ok_or_else(|| AppError::Conflict("no free member number was found; try again".into()))?;
+        let mut member = member.ok_or_else(|| {
+            AppError::Conflict("no free member number was found; try again".into())
+        })?;
         if let Some(pin_hash) = pin_hash {
             let user = User {
                 id: UserId(Uuid::now_v7()),
@@ -161,7 +211,13 @@ impl App {
                 created_at: now,
             };
             self.store.create_user(&user).await?;
-            self.store.grant_role(&RoleGrant { user: user.id, role: Role::Member, scope: Scope::Programme(programme.id) }).await?;
+            self.store
+                .grant_role(&RoleGrant {
+                    user: user.id,
+                    role: Role::Member,
+                    scope: Scope::Programme(programme.id),
+                })
+                .await?;
             self.store.link_member_user(member.id, user.id).await?;
             member.user = Some(user.id);
         }
@@ -182,17 +238,26 @@ impl App {
         let programme_of_scope = match scope {
             Scope::Platform => None,
             Scope::Programme(p) => Some(p),
-            Scope::Organisation(o) => Some(self.store.organisation(o).await?.ok_or(AppError::NotFound("organisation"))?.programme),
+            Scope::Organisation(o) => Some(
+                self.store
+                    .organisation(o)
+                    .await?
+                    .ok_or(AppError::NotFound("organisation"))?
+                    .programme,
+            ),
         };
         let allowed = actor.is_administrator()
-            || (role != Role::Administrator && programme_of_scope.is_some_and(|p| actor.manages(p)));
+            || (role != Role::Administrator
+                && programme_of_scope.is_some_and(|p| actor.manages(p)));
         if !allowed {
             return Err(AppError::Forbidden);
         }
         let email = normalise_email(email)?;
         check_password(password)?;
         if self.store.user_by_email(&email).await?.is_some() {
-            return Err(AppError::Conflict(format!("a user with email {email} already exists")));
+            return Err(AppError::Conflict(format!(
+                "a user with email {email} already exists"
+            )));
         }
         let user = User {
             id: UserId(Uuid::now_v7()),
@@ -204,7 +269,13 @@ impl App {
             created_at: self.now(),
         };
         self.store.create_user(&user).await?;
-        self.store.grant_role(&RoleGrant { user: user.id, role, scope }).await?;
+        self.store
+            .grant_role(&RoleGrant {
+                user: user.id,
+                role,
+                scope,
+            })
+            .await?;
         Ok(user)
     }
 }

@@ -4,13 +4,13 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use timecredits_ledger::{
-    Account, AccountId, AccountState, AccountStatus, BatchRejected, Plan, PostingRequest, ProgrammeId, Transfer,
-    TransferId, VerifyReport,
+    Account, AccountId, AccountState, AccountStatus, BatchRejected, Plan, PostingRequest,
+    ProgrammeId, Transfer, TransferId, VerifyReport,
 };
 
 use crate::{
-    ApiTokenRecord, Member, MemberId, MemberNumber, Organisation, OrganisationId, Programme, RoleGrant, SessionRecord,
-    User, UserId,
+    ApiTokenRecord, Member, MemberId, MemberNumber, Organisation, OrganisationId, Programme,
+    RoleGrant, SessionRecord, User, UserId,
 };
 
 /// A failure of the storage itself, never of the caller's request. Its
@@ -47,10 +47,18 @@ pub trait Store: Send + Sync + 'static {
 
     // Programmes, organisations, members and their accounts. Each create
     // writes the record and its accounts in one transaction.
-    async fn create_programme(&self, programme: &Programme, accounts: &[Account]) -> StoreResult<()>;
+    async fn create_programme(
+        &self,
+        programme: &Programme,
+        accounts: &[Account],
+    ) -> StoreResult<()>;
     async fn programmes(&self) -> StoreResult<Vec<Programme>>;
     async fn programme(&self, id: ProgrammeId) -> StoreResult<Option<Programme>>;
-    async fn create_organisation(&self, organisation: &Organisation, accounts: &[Account]) -> StoreResult<()>;
+    async fn create_organisation(
+        &self,
+        organisation: &Organisation,
+        accounts: &[Account],
+    ) -> StoreResult<()>;
     async fn organisations(&self, programme: ProgrammeId) -> StoreResult<Vec<Organisation>>;
     async fn organisation(&self, id: OrganisationId) -> StoreResult<Option<Organisation>>;
     /// Fails with `Duplicate("member number")` when the number is taken.
@@ -68,7 +76,11 @@ pub trait Store: Send + Sync + 'static {
     /// Posts a batch atomically: every request is decided by the ledger core
     /// against balances read inside the same write transaction, and either
     /// all are written or none. Returns only once the write is durable.
-    async fn post(&self, requests: Vec<PostingRequest>, at: DateTime<Utc>) -> Result<Plan, PostError>;
+    async fn post(
+        &self,
+        requests: Vec<PostingRequest>,
+        at: DateTime<Utc>,
+    ) -> Result<Plan, PostError>;
     async fn transfer(&self, id: TransferId) -> StoreResult<Option<Transfer>>;
     /// The balance from postings made at or before `as_of`.
     async fn balance_as_of(&self, account: AccountId, as_of: DateTime<Utc>) -> StoreResult<i64>;
@@ -89,7 +101,12 @@ pub trait Store: Send + Sync + 'static {
     async fn create_user(&self, user: &User) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
-    async fn set_user_secrets(&self, id: UserId, password_hash: Option<&str>, pin_hash: Option<&str>) -> StoreResult<()>;
+    async fn set_user_secrets(
+        &self,
+        id: UserId,
+        password_hash: Option<&str>,
+        pin_hash: Option<&str>,
+    ) -> StoreResult<()>;
     async fn grant_role(&self, grant: &RoleGrant) -> StoreResult<()>;
     async fn roles(&self, user: UserId) -> StoreResult<Vec<RoleGrant>>;
     async fn create_session(&self, session: &SessionRecord) -> StoreResult<()>;

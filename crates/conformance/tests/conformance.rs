@@ -1,0 +1,560 @@
+//! The storage conformance suite: every test runs against SQLite and
+//! against PostgreSQL (a fresh database each).
+
+use std::sync::Arc;
+
+use timecredits_app::workload::{self, WorkloadConfig};
+use timecredits_app::{PostError, Store, StoreError};
+use timecredits_conformance::*;
+use timecredits_ledger::{AccountStatus, Outcome, TransferKind};
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let f = timecredits_conformance::sqlite();
+                    super::$name(f.store.clone()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let Some(f) = timecredits_conformance::postgres().await else { return };
+                    super::$name(f.store.clone()).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    issue_spend_and_balances,
+    retries_return_the_original_and_conflicts_are_named,
+    refused_batches_leave_nothing_behind,
+    reversals_restore_and_cannot_repeat,
+    closed_accounts_refuse_postings,
+    concurrent_spends_never_overdraw,
+    concurrent_retries_post_once,
+    statements_and_balances_as_of,
+    records_round_trip,
+    seeded_workload_matches_the_reference_model,
+    regression_seeds_still_pass,
+);
+
+fn code(e: PostError) -> &'static str {
+    match e {
+        PostError::Rejected(r) => r.error.code(),
+        PostError::Store(s) => panic!("storage failed: {s}"),
+    }
+}
+
+async fn issue_spend_and_balances(store: Arc<dyn Store>) {
+    let s = set_up(store.as_ref(), 2, 0).await;
+    let m = &s.members[0];
+    let issue = request(
+        TransferKind::Issue,
+        s.programme.issuance_account,
+        m.account,
+        150,
+    );
+    let plan = store.post(vec![issue.clone()], t(10)).await.expect("issue");
+    assert!(plan.outcomes[0].is_new());
+    let redeem = request(TransferKind::Redeem, m.account, s.organisation.account, 60);
+    store.post(vec![redeem], t(20)).await.expect("redeem");
+    let member = store
+        .account(m.account)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(member.balance_minutes, Some(90));
+    let issuance = store
+        .account(s.programme.issuance_account)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        issuance.balance_minutes,
+        Some(-150),
+        "issuance balance is minus the credits in circulation"
+    );
+    let org = store
+        .account(s.organisation.account)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(org.balance_minutes, Some(60));
+    let stored = store
+        .transfer(issue.id)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        &stored,
+        plan.outcomes[0].transfer(),
+        "a transfer reads back exactly as posted"
+    );
+    let report = store.verify().await.expect("verify");
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.transfers, 2);
+}
+
+async fn retries_return_the_original_and_conflicts_are_named(store: Arc<dyn Store>) {
+    let s = set_up(store.as_ref(), 1, 0).await;
+    let issue = request(
+        TransferKind::Issue,
+        s.programme.issuance_account,
+        s.members[0].account,
+        60,
+    );
+    let first = store.post(vec![issue.clone()], t(1)).await.expect("first");
+    let again = store.post(vec![issue.clone()], t(99)).await.expect("retry");
+    assert!(
+        matches!(&again.outcomes[0], Outcome::Existing(t) if t == first.outcomes[0].transfer())
+    );
+    let mut changed = issue.clone();
+    changed.reason = "something else".into();
+    assert_eq!(
+        code(store.post(vec![changed], t(100)).await.unwrap_err()),
+        "idempotency_conflict"
+    );
+    assert_eq!(store.transfer_count().await.expect("count"), 1);
+    assert_eq!(
+        store
+            .account(s.members[0].account)
+            .await
+            .expect("read")
+            .expect("exists")
+            .balance_minutes,
+        Some(60)
+    );
+}
+
+async fn refused_batches_leave_nothing_behind(store: Arc<dyn Store>) {
+    let s = set_up(store.as_ref(), 2, 0).await;
+    let (a, b) = (s.members[0].account, s.members[1].account);
+    let ok = request(TransferKind::Issue, s.programme.issuance_account, a, 60);
+    let too_much = request(TransferKind::Gift, a, b, 61);
+    let err = store.post(vec![ok, too_much], t(1)).await.unwrap_err();
+    assert_eq!(code(err), "insufficient_credits");
+    let unknown = request(
+        TransferKind::Gift,
+        a,
+        timecredits_ledger::AccountId(uuid::Uuid::now_v7()),
+        1,
+    );
+    assert_eq!(
+        code(store.post(vec![unknown], t(2)).await.unwrap_err()),
+        "unknown_account"
+    );
+    let same = request(TransferKind::Gift, a, a, 1);
+    assert_eq!(
+        code(store.post(vec![same], t(3)).await.unwrap_err()),
+        "same_account"
+    );
+    let wrong = request(TransferKind::Redeem, s.programme.issuance_account, a, 1);
+    assert_eq!(
+        code(store.post(vec![wrong], t(4)).await.unwrap_err()),
+        "kind_not_allowed"
+    );
+    assert_eq!(
+        store.transfer_count().await.expect("count"),
+        0,
+        "nothing half-written"
+    );
+    for m in &s.members {
+        assert_eq!(
+            store
+                .account(m.account)
+                .await
+                .expect("read")
+                .expect("exists")
+                .balance_minutes,
+            Some(0)
+        );
+    }
+    assert!(store.verify().await.expect("verify").is_ok());
+}
+
+async fn reversals_restore_and_cannot_repeat(store: Arc<dyn Store>) {
+    let s = set_up(store.as_ref(), 1, 0).await;
+    let m = s.members[0].account;
+    let issue = request(TransferKind::Issue, s.programme.issuance_account, m, 120);
+    store.post(vec![issue.clone()], t(1)).await.expect("issue");
+    let spend = request(TransferKind::Redeem, m, s.organisation.account, 45);
+    store.post(vec![spend.clone()], t(2)).await.expect("spend");
+    let refund = reversal(spend.id);
+    let plan = store
+        .post(vec![refund.clone()], t(3))
+        .await
+        .expect("refund");
+    assert_eq!(plan.outcomes[0].transfer().reverses, Some(spend.id));
+    assert_eq!(
+        store
+            .account(m)
+            .await
+            .expect("read")
+            .expect("exists")
+            .balance_minutes,
+        Some(120)
+    );
+    assert_eq!(
+        store
+            .account(s.organisation.account)
+            .await
+            .expect("read")
+            .expect("exists")
+            .balance_minutes,
+        Some(0)
+    );
+    assert_eq!(
+        code(
+            store
+                .post(vec![reversal(spend.id)], t(4))
+                .await
+                .unwrap_err()
+        ),
+        "already_reversed"
+    );
+    assert_eq!(
+        code(
+            store
+                .post(vec![reversal(refund.id)], t(4))
+                .await
+                .unwrap_err()
+        ),
+        "cannot_reverse_reversal"
+    );
+    // A correction: the new issuance first, then the reversal, in one batch.
+    let corrected = request(TransferKind::Issue, s.programme.issuance_account, m, 90);
+    store
+        .post(vec![corrected, reversal(issue.id)], t(5))
+        .await
+        .expect("correction");
+    assert_eq!(
+        store
+            .account(m)
+            .await
+            .expect("read")
+            .expect("exists")
+            .balance_minutes,
+        Some(90)
+    );
+    assert!(store.verify().await.expect("verify").is_ok());
+}
+
+async fn closed_accounts_refuse_postings(store: Arc<dyn Store>) {
+    let s = set_up(store.as_ref(), 1, 0).await;
+    let m = s.members[0].account;
+    store
+        .set_account_status(m, AccountStatus::Closed)
+        .await
+        .expect("close");
+    let issue = request(TransferKind::Issue, s.programme.issuance_account, m, 60);
+    assert_eq!(
+        code(store.post(vec![issue], t(1)).await.unwrap_err()),
+        "account_closed"
+    );
+}
+
+async fn concurrent_spends_never_overdraw(store: Arc<dyn Store>) {
+    let s = set_up(store.as_ref(), 1, 0).await;
+    let m = s.members[0].account;
+    // Ten hours, and 32 desks each try to take one hour at the same moment.
+    store
+        .post(
+            vec![request(
+                TransferKind::Issue,
+                s.programme.issuance_account,
+                m,
+                600,
+            )],
+            t(1),
+        )
+        .await
+        .expect("issue");
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let store = store.clone();
+        let spend = request(TransferKind::Redeem, m, s.organisation.account, 60);
+        tasks.push(tokio::spawn(
+            async move { store.post(vec![spend], t(2)).await },
+        ));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(_) => ok += 1,
+            Err(e) => assert_eq!(code(e), "insufficient_credits"),
+        }
+    }
+    assert_eq!(ok, 10, "exactly the affordable spends succeed");
+    assert_eq!(
+        store
+            .account(m)
+            .await
+            .expect("read")
+            .expect("exists")
+            .balance_minutes,
+        Some(0)
+    );
+    assert!(store.verify().await.expect("verify").is_ok());
+}
+
+async fn concurrent_retries_post_once(store: Arc<dyn Store>) {
+    let s = set_up(store.as_ref(), 1, 0).await;
+    let issue = request(
+        TransferKind::Issue,
+        s.programme.issuance_account,
+        s.members[0].account,
+        60,
+    );
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let store = store.clone();
+        let issue = issue.clone();
+        tasks.push(tokio::spawn(
+            async move { store.post(vec![issue], t(1)).await },
+        ));
+    }
+    let mut new = 0;
+    for task in tasks {
+        let plan = task.await.expect("task").expect("every retry is answered");
+        new += usize::from(plan.outcomes[0].is_new());
+    }
+    assert_eq!(
+        new, 1,
+        "the same request posts once however often it arrives"
+    );
+    assert_eq!(store.transfer_count().await.expect("count"), 1);
+}
+
+async fn statements_and_balances_as_of(store: Arc<dyn Store>) {
+    let s = set_up(store.as_ref(), 2, 0).await;
+    let (a, b) = (s.members[0].account, s.members[1].account);
+    let iss = s.programme.issuance_account;
+    store
+        .post(vec![request(TransferKind::Issue, iss, a, 60)], t(100))
+        .await
+        .expect("1");
+    store
+        .post(vec![request(TransferKind::Issue, iss, a, 30)], t(200))
+        .await
+        .expect("2");
+    store
+        .post(vec![request(TransferKind::Gift, a, b, 45)], t(300))
+        .await
+        .expect("3");
+    assert_eq!(store.balance_as_of(a, t(99)).await.expect("as of"), 0);
+    assert_eq!(
+        store.balance_as_of(a, t(100)).await.expect("as of"),
+        60,
+        "a posting at the moment counts"
+    );
+    assert_eq!(store.balance_as_of(a, t(250)).await.expect("as of"), 90);
+    assert_eq!(store.balance_as_of(a, t(300)).await.expect("as of"), 45);
+    assert_eq!(store.balance_as_of(iss, t(250)).await.expect("as of"), -90);
+    let (opening, lines) = store
+        .account_transfers(a, Some(t(150)), Some(t(400)), 100)
+        .await
+        .expect("statement");
+    assert_eq!(opening, 60);
+    let deltas: Vec<i64> = lines.iter().map(|l| l.delta_for(a)).collect();
+    assert_eq!(deltas, vec![30, -45]);
+    let statement = timecredits_ledger::running_statement(a, opening, lines);
+    assert_eq!(statement.last().map(|l| l.balance_minutes), Some(45));
+    let (_, limited) = store
+        .account_transfers(a, None, None, 2)
+        .await
+        .expect("limited");
+    assert_eq!(limited.len(), 2);
+}
+
+async fn records_round_trip(store: Arc<dyn Store>) {
+    use timecredits_app::{ApiTokenRecord, Role, RoleGrant, Scope, SessionRecord, User, UserId};
+    let s = set_up(store.as_ref(), 1, 30).await;
+    assert_eq!(
+        store.programme(s.programme.id).await.expect("read"),
+        Some(s.programme.clone())
+    );
+    assert!(
+        store
+            .programmes()
+            .await
+            .expect("list")
+            .contains(&s.programme)
+    );
+    assert_eq!(
+        store.organisations(s.programme.id).await.expect("list"),
+        vec![s.organisation.clone()]
+    );
+    let m = &s.members[0];
+    assert_eq!(
+        store
+            .member_by_number(m.number)
+            .await
+            .expect("read")
+            .as_ref(),
+        Some(m)
+    );
+    let member_account = store
+        .account(m.account)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(member_account.account.exchange_overdraft_minutes, 30);
+    // A second member with the same number is refused.
+    let mut twin = m.clone();
+    twin.id = timecredits_app::MemberId(uuid::Uuid::now_v7());
+    let twin_account = timecredits_ledger::Account::new(
+        timecredits_ledger::AccountId(uuid::Uuid::now_v7()),
+        s.programme.id,
+        timecredits_ledger::AccountKind::Member,
+        None,
+    );
+    twin.account = twin_account.id;
+    assert!(matches!(
+        store.create_member(&twin, &twin_account).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    assert!(
+        store
+            .account(twin_account.id)
+            .await
+            .expect("read")
+            .is_none(),
+        "nothing half-written"
+    );
+
+    let user = User {
+        id: UserId(uuid::Uuid::now_v7()),
+        email: Some(format!("{}@example.org", uuid::Uuid::now_v7().simple())),
+        display_name: "Pat".into(),
+        password_hash: Some("$argon2id$hash".into()),
+        pin_hash: None,
+        member: None,
+        created_at: t(5),
+    };
+    store.create_user(&user).await.expect("user");
+    assert!(matches!(
+        store
+            .create_user(&User {
+                id: UserId(uuid::Uuid::now_v7()),
+                ..user.clone()
+            })
+            .await,
+        Err(StoreError::Duplicate(_))
+    ));
+    assert_eq!(
+        store
+            .user_by_email(user.email.as_deref().expect("email"))
+            .await
+            .expect("read"),
+        Some(user.clone())
+    );
+    store.link_member_user(m.id, user.id).await.expect("link");
+    assert_eq!(
+        store.member(m.id).await.expect("read").and_then(|m| m.user),
+        Some(user.id)
+    );
+    let grants = [
+        RoleGrant {
+            user: user.id,
+            role: Role::ProgrammeManager,
+            scope: Scope::Programme(s.programme.id),
+        },
+        RoleGrant {
+            user: user.id,
+            role: Role::Coordinator,
+            scope: Scope::Organisation(s.organisation.id),
+        },
+        RoleGrant {
+            user: user.id,
+            role: Role::Administrator,
+            scope: Scope::Platform,
+        },
+    ];
+    for g in &grants {
+        store.grant_role(g).await.expect("grant");
+    }
+    store
+        .grant_role(&grants[0])
+        .await
+        .expect("granting twice is harmless");
+    let mut got = store.roles(user.id).await.expect("roles");
+    got.sort_by_key(|g| g.role.as_str());
+    assert_eq!(got.len(), 3);
+    let session = SessionRecord {
+        id_hash: "abc".into(),
+        user: user.id,
+        csrf_token: "csrf".into(),
+        created_at: t(1),
+        expires_at: t(2),
+    };
+    store.create_session(&session).await.expect("session");
+    assert_eq!(store.session("abc").await.expect("read"), Some(session));
+    store.delete_session("abc").await.expect("delete");
+    assert_eq!(store.session("abc").await.expect("read"), None);
+    let token = ApiTokenRecord {
+        token_hash: "def".into(),
+        user: user.id,
+        label: "cli".into(),
+        created_at: t(1),
+        expires_at: t(2),
+    };
+    store.create_api_token(&token).await.expect("token");
+    assert_eq!(store.api_token("def").await.expect("read"), Some(token));
+    store.ping().await.expect("ping");
+}
+
+fn workload_operations() -> usize {
+    std::env::var("TIMECREDITS_WORKLOAD_OPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
+
+async fn seeded_workload_matches_the_reference_model(store: Arc<dyn Store>) {
+    // PostgreSQL answers each batch over a socket; a smaller run keeps CI quick.
+    let ops = if store.backend() == "postgres" {
+        workload_operations() / 4
+    } else {
+        workload_operations()
+    };
+    let report = workload::run(store.as_ref(), WorkloadConfig::new(20261126, ops))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        report.transfers_posted > (ops as u64) / 4,
+        "the workload mostly posts: {report:?}"
+    );
+    assert!(
+        report.refused_by_code.contains_key("insufficient_credits"),
+        "{report:?}"
+    );
+    assert!(
+        report.refused_by_code.contains_key("idempotency_conflict"),
+        "{report:?}"
+    );
+    assert!(report.retries_answered > 0, "{report:?}");
+}
+
+/// Seeds that once found a bug. Each line of the file is `seed operations`.
+async fn regression_seeds_still_pass(store: Arc<dyn Store>) {
+    let seeds = include_str!("regression-seeds.txt");
+    for line in seeds
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let mut parts = line.split_whitespace();
+        let seed: u64 = parts.next().and_then(|s| s.parse().ok()).expect("a seed");
+        let ops: usize = parts.next().and_then(|s| s.parse().ok()).unwrap_or(2_000);
+        workload::run(store.as_ref(), WorkloadConfig::new(seed, ops))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}

@@ -1,0 +1,569 @@
+//! The JSON API under `/api/v1`. Callers sign in for a bearer token, then
+//! read balances and statements and post transfers. Every transfer request
+//! carries an `Idempotency-Key` (a UUID) that becomes the transfer's id, so
+//! a retried request never pays twice: a retry gets 200 and the same body.
+//! Failures are RFC 9457 problem documents with a stable `code`.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use timecredits_app::{
+    Actor, App, AppError, GiftRequest, IssueRequest, MemberId, MemberNumber, OrganisationId,
+    RedeemRequest, ReverseRequest, RoleGrant, Scope, Statement,
+};
+use timecredits_ledger::{
+    AccountId, LedgerError, MINUTES_PER_CREDIT, Outcome, ProgrammeId, Transfer, TransferId,
+};
+use uuid::Uuid;
+
+use crate::error::{ApiError, Problem};
+use crate::format::timestamp;
+use crate::{AppState, member_summary};
+
+/// The header that carries a transfer's id, chosen by the client.
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tokens", post(create_token))
+        .route("/me", get(me))
+        .route("/accounts/{id}/statement", get(statement))
+        .route("/gifts", post(give_gift))
+        .route("/issuances", post(issue_credits))
+        .route("/redemptions", post(redeem))
+        .route("/transfers/{id}/reversal", post(reverse_transfer))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn not_found() -> ApiError {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "there is no API endpoint at this address",
+    )
+    .into()
+}
+
+async fn method_not_allowed() -> ApiError {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not accept that method",
+    )
+    .into()
+}
+
+// ---------------------------------------------------------------------------
+// Extractors: each turns part of a request into a domain value or a problem.
+
+/// The actor behind an `Authorization: Bearer` token.
+pub(crate) struct Bearer(Actor);
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+impl FromRequestParts<AppState> for Bearer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
+        Ok(Self(state.app.bearer_actor(token).await?))
+    }
+}
+
+/// The `Idempotency-Key` header as the id of the transfer to post.
+pub(crate) struct IdempotencyKey(TransferId);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(IDEMPOTENCY_KEY) else {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "idempotency_key_required",
+                "send an Idempotency-Key header with a new UUID for each new request, and the same one when you retry it",
+            )
+            .into());
+        };
+        let value = value.to_str().unwrap_or_default();
+        // A structured-field string may arrive quoted.
+        let key = value.trim().trim_matches('"');
+        Ok(Self(TransferId(parse_uuid("Idempotency-Key", key)?)))
+    }
+}
+
+/// A JSON body, with failures to read it as problem documents.
+pub(crate) struct ApiJson<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(body_problem(&rejection).into()),
+        }
+    }
+}
+
+fn body_problem(rejection: &JsonRejection) -> Problem {
+    let detail = rejection.body_text();
+    match rejection {
+        JsonRejection::JsonDataError(_) => {
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", detail)
+        }
+        JsonRejection::MissingJsonContentType(_) => Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as JSON with Content-Type: application/json",
+        ),
+        _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the request body is too large",
+        ),
+        _ => Problem::new(StatusCode::BAD_REQUEST, "malformed_body", detail),
+    }
+}
+
+/// Parses an id, naming what it was when it is not a UUID.
+fn parse_uuid(what: &'static str, value: &str) -> Result<Uuid, AppError> {
+    Uuid::try_parse(value.trim()).map_err(|_| malformed(what, value))
+}
+
+fn malformed(what: &'static str, value: &str) -> AppError {
+    LedgerError::MalformedId {
+        what,
+        value: value.chars().take(64).collect(),
+    }
+    .into()
+}
+
+/// A member named by id, or by the 7-digit number on their card.
+async fn member_ref(app: &App, value: &str) -> Result<MemberId, AppError> {
+    if let Ok(id) = Uuid::try_parse(value.trim()) {
+        return Ok(MemberId(id));
+    }
+    if let Ok(number) = value.parse::<MemberNumber>() {
+        let member = app.store().member_by_number(number).await?;
+        return member.map(|m| m.id).ok_or(AppError::NotFound("member"));
+    }
+    Err(malformed("member id", value))
+}
+
+// ---------------------------------------------------------------------------
+// Tokens and the caller
+
+#[derive(Deserialize)]
+struct TokenRequest {
+    login: String,
+    secret: String,
+    #[serde(default)]
+    label: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TokenBody {
+    token: String,
+    token_type: &'static str,
+    expires_at: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<TokenRequest>,
+) -> Result<(StatusCode, Json<TokenBody>), ApiError> {
+    let user = state
+        .app
+        .authenticate(&request.login, &request.secret)
+        .await?;
+    let label = request.label.as_deref().unwrap_or("api");
+    let (token, record) = state.app.issue_api_token(&user, label).await?;
+    tracing::info!(user.id = %user.id, "api token issued");
+    let body = TokenBody {
+        token,
+        token_type: "Bearer",
+        expires_at: timestamp(record.expires_at),
+    };
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+#[derive(Serialize)]
+struct MeBody {
+    user_id: String,
+    display_name: String,
+    roles: Vec<RoleBody>,
+    member: Option<MemberBody>,
+}
+
+#[derive(Serialize)]
+struct RoleBody {
+    role: &'static str,
+    scope: &'static str,
+    scope_id: Option<String>,
+}
+
+impl From<&RoleGrant> for RoleBody {
+    fn from(grant: &RoleGrant) -> Self {
+        let (scope, scope_id) = match grant.scope {
+            Scope::Platform => ("platform", None),
+            Scope::Programme(id) => ("programme", Some(id.to_string())),
+            Scope::Organisation(id) => ("organisation", Some(id.to_string())),
+        };
+        Self {
+            role: grant.role.as_str(),
+            scope,
+            scope_id,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MemberBody {
+    member_id: String,
+    member_number: String,
+    programme: String,
+    account_id: String,
+    balance_minutes: i64,
+    /// Whole credits; the minutes left over are in `balance_minutes`.
+    balance_credits: i64,
+}
+
+async fn me(
+    State(state): State<AppState>,
+    Bearer(actor): Bearer,
+) -> Result<Json<MeBody>, ApiError> {
+    let user = state
+        .app
+        .store()
+        .user(actor.user)
+        .await
+        .map_err(AppError::from)?
+        .ok_or(AppError::Unauthenticated)?;
+    let member = member_summary(&state.app, &actor)
+        .await?
+        .map(|(member, balance)| MemberBody {
+            member_id: member.id.to_string(),
+            member_number: member.number.value().to_string(),
+            programme: member.programme.to_string(),
+            account_id: member.account.to_string(),
+            balance_minutes: balance,
+            balance_credits: balance.div_euclid(MINUTES_PER_CREDIT),
+        });
+    Ok(Json(MeBody {
+        user_id: user.id.to_string(),
+        display_name: user.display_name,
+        roles: actor.grants.iter().map(RoleBody::from).collect(),
+        member,
+    }))
+}
+
+// ---------------------------------------------------------------------------
+// Statements
+
+#[derive(Deserialize)]
+struct StatementQuery {
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StatementBody {
+    account_id: String,
+    from: Option<String>,
+    to: Option<String>,
+    opening_balance_minutes: i64,
+    closing_balance_minutes: i64,
+    lines: Vec<LineBody>,
+}
+
+#[derive(Serialize)]
+struct LineBody {
+    transfer_id: String,
+    kind: &'static str,
+    at: String,
+    reason: String,
+    delta_minutes: i64,
+    balance_minutes: i64,
+}
+
+fn parse_time(field: &'static str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, AppError> {
+    let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
+        return Ok(None);
+    };
+    // A `+` in an unencoded query string arrives as a space.
+    let value = value.trim().replace(' ', "+");
+    DateTime::parse_from_rfc3339(&value)
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .map_err(|_| {
+            AppError::invalid(
+                field,
+                "must be a date and time such as 2025-03-01T00:00:00Z",
+            )
+        })
+}
+
+async fn statement(
+    State(state): State<AppState>,
+    Bearer(actor): Bearer,
+    Path(account): Path<String>,
+    query: Result<Query<StatementQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query
+        .map_err(|r| Problem::new(StatusCode::BAD_REQUEST, "malformed_query", r.body_text()))?;
+    let account = AccountId(parse_uuid("account id", &account)?);
+    let from = parse_time("from", query.from.as_deref())?;
+    let to = parse_time("to", query.to.as_deref())?;
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        return Err(AppError::invalid("from", "is after to; swap them").into());
+    }
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(AppError::invalid("format", "must be json or csv").into()),
+    };
+    let statement = state.app.statement(&actor, account, from, to).await?;
+    if csv {
+        return Ok(crate::csv_response(&statement));
+    }
+    Ok(Json(statement_body(&statement, from, to)).into_response())
+}
+
+fn statement_body(
+    statement: &Statement,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> StatementBody {
+    StatementBody {
+        account_id: statement.account.to_string(),
+        from: from.map(timestamp),
+        to: to.map(timestamp),
+        opening_balance_minutes: statement.opening_balance_minutes,
+        closing_balance_minutes: statement.closing_balance_minutes,
+        lines: statement
+            .lines
+            .iter()
+            .map(|line| LineBody {
+                transfer_id: line.transfer.id.to_string(),
+                kind: line.transfer.kind.as_str(),
+                at: timestamp(line.transfer.at),
+                reason: line.transfer.reason.clone(),
+                delta_minutes: line.delta_minutes,
+                balance_minutes: line.balance_minutes,
+            })
+            .collect(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Transfers
+
+#[derive(Serialize)]
+struct TransferBody {
+    id: String,
+    kind: &'static str,
+    debit: String,
+    credit: String,
+    amount_minutes: i64,
+    at: String,
+    reason: String,
+    reverses: Option<String>,
+}
+
+impl From<&Transfer> for TransferBody {
+    fn from(t: &Transfer) -> Self {
+        Self {
+            id: t.id.to_string(),
+            kind: t.kind.as_str(),
+            debit: t.debit.to_string(),
+            credit: t.credit.to_string(),
+            amount_minutes: t.amount.get(),
+            at: timestamp(t.at),
+            reason: t.reason.clone(),
+            reverses: t.reverses.map(|id| id.to_string()),
+        }
+    }
+}
+
+/// 201 for a new transfer; 200 and the same body for a retry of one.
+fn transfer_response(outcome: &Outcome) -> (StatusCode, Json<TransferBody>) {
+    let status = if outcome.is_new() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(TransferBody::from(outcome.transfer())))
+}
+
+#[derive(Deserialize)]
+struct GiftBody {
+    /// The member's id, or the 7-digit number on their card.
+    to_member: String,
+    minutes: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn give_gift(
+    State(state): State<AppState>,
+    Bearer(actor): Bearer,
+    IdempotencyKey(id): IdempotencyKey,
+    ApiJson(body): ApiJson<GiftBody>,
+) -> Result<(StatusCode, Json<TransferBody>), ApiError> {
+    let to = member_ref(&state.app, &body.to_member).await?;
+    let request = GiftRequest {
+        id,
+        to,
+        minutes: body.minutes,
+        reason: body.reason,
+    };
+    Ok(transfer_response(
+        &state.app.give_gift(&actor, request).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct IssueBody {
+    programme: String,
+    member: String,
+    minutes: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn issue_credits(
+    State(state): State<AppState>,
+    Bearer(actor): Bearer,
+    IdempotencyKey(id): IdempotencyKey,
+    ApiJson(body): ApiJson<IssueBody>,
+) -> Result<(StatusCode, Json<TransferBody>), ApiError> {
+    let programme = ProgrammeId(parse_uuid("programme id", &body.programme)?);
+    let member = member_ref(&state.app, &body.member).await?;
+    let request = IssueRequest {
+        id,
+        programme,
+        member,
+        minutes: body.minutes,
+        reason: body.reason,
+    };
+    Ok(transfer_response(
+        &state.app.issue_credits(&actor, request).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct RedeemBody {
+    organisation: String,
+    member: String,
+    minutes: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn redeem(
+    State(state): State<AppState>,
+    Bearer(actor): Bearer,
+    IdempotencyKey(id): IdempotencyKey,
+    ApiJson(body): ApiJson<RedeemBody>,
+) -> Result<(StatusCode, Json<TransferBody>), ApiError> {
+    let organisation = OrganisationId(parse_uuid("organisation id", &body.organisation)?);
+    let member = member_ref(&state.app, &body.member).await?;
+    let request = RedeemRequest {
+        id,
+        organisation,
+        member,
+        minutes: body.minutes,
+        reason: body.reason,
+    };
+    Ok(transfer_response(&state.app.redeem(&actor, request).await?))
+}
+
+#[derive(Deserialize)]
+struct ReversalBody {
+    reason: String,
+}
+
+async fn reverse_transfer(
+    State(state): State<AppState>,
+    Bearer(actor): Bearer,
+    Path(original): Path<String>,
+    IdempotencyKey(id): IdempotencyKey,
+    ApiJson(body): ApiJson<ReversalBody>,
+) -> Result<(StatusCode, Json<TransferBody>), ApiError> {
+    let original = TransferId(parse_uuid("transfer id", &original)?);
+    let request = ReverseRequest {
+        id,
+        original,
+        reason: body.reason,
+    };
+    Ok(transfer_response(
+        &state.app.reverse_transfer(&actor, request).await?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn bearer_tokens_are_read_from_the_authorization_header() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer_token(&headers), None);
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer tc_abc"),
+        );
+        assert_eq!(bearer_token(&headers), Some("tc_abc"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer  tc_abc "),
+        );
+        assert_eq!(bearer_token(&headers), Some("tc_abc"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic dXNlcg=="),
+        );
+        assert_eq!(bearer_token(&headers), None);
+    }
+
+    #[test]
+    fn times_parse_as_rfc3339() {
+        assert!(
+            parse_time("from", Some("2025-03-01T00:00:00Z"))
+                .expect("valid")
+                .is_some()
+        );
+        assert!(
+            parse_time("from", Some("2025-03-01T00:00:00 01:00"))
+                .expect("decoded plus")
+                .is_some()
+        );
+        assert!(parse_time("from", None).expect("absent").is_none());
+        assert_eq!(
+            parse_time("from", Some("yesterday"))
+                .expect_err("invalid")
+                .code(),
+            "invalid_input"
+        );
+    }
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests of the web layer: the real router over the SQLite store
+//! in a fresh temporary directory per test, driven in-process.
+
+mod api;
+mod pages;
+mod support;
