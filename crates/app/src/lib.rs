@@ -9,6 +9,7 @@ mod app;
 mod clock;
 pub mod demo;
 mod error;
+pub mod fixtures;
 mod identity;
 mod ledger_ops;
 mod model;

@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use timecredits_ledger::{AccountId, ProgrammeId};
+use timecredits_ledger::{Account, AccountId, AccountKind, ProgrammeId};
 use uuid::Uuid;
 
 use crate::AppError;
@@ -245,6 +245,102 @@ pub struct ApiTokenRecord {
     pub label: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+}
+
+/// Building records together with the accounts they own, so every caller
+/// (use cases, workloads, fixtures) opens them the same way. Ids and times
+/// are the caller's to choose.
+impl Programme {
+    /// The programme and its four programme-owned accounts: issuance,
+    /// retired, expired and community pot, with ids taken in that order.
+    pub fn open(
+        id: ProgrammeId,
+        details: &crate::NewProgramme,
+        account_ids: [AccountId; 4],
+        created_at: DateTime<Utc>,
+    ) -> (Programme, Vec<Account>) {
+        use AccountKind as K;
+        let kinds = [K::Issuance, K::Retired, K::Expired, K::CommunityPot];
+        let accounts: Vec<Account> = account_ids
+            .iter()
+            .zip(kinds)
+            .map(|(&a, kind)| Account::new(a, id, kind, None))
+            .collect();
+        let programme = Programme {
+            id,
+            name: details.name.clone(),
+            locality: details.locality.clone(),
+            time_zone: details.time_zone.clone(),
+            language: details.language.clone(),
+            issuance_account: account_ids[0],
+            retired_account: account_ids[1],
+            expired_account: account_ids[2],
+            community_pot_account: account_ids[3],
+            exchange_overdraft_minutes: details.exchange_overdraft_minutes,
+            created_at,
+        };
+        (programme, accounts)
+    }
+}
+
+impl Organisation {
+    /// The organisation with its holdings account and its community pot.
+    pub fn open(
+        id: OrganisationId,
+        programme: ProgrammeId,
+        name: String,
+        account_ids: [AccountId; 2],
+        created_at: DateTime<Utc>,
+    ) -> (Organisation, Vec<Account>) {
+        let accounts = vec![
+            Account::new(
+                account_ids[0],
+                programme,
+                AccountKind::Organisation,
+                Some(id.0),
+            ),
+            Account::new(
+                account_ids[1],
+                programme,
+                AccountKind::OrganisationPot,
+                Some(id.0),
+            ),
+        ];
+        let organisation = Organisation {
+            id,
+            programme,
+            name,
+            account: account_ids[0],
+            pot_account: account_ids[1],
+            created_at,
+        };
+        (organisation, accounts)
+    }
+}
+
+impl Member {
+    /// The member with their account, which gets the programme's exchange overdraft.
+    pub fn open(
+        id: MemberId,
+        programme: &Programme,
+        number: MemberNumber,
+        display_name: String,
+        account_id: AccountId,
+        created_at: DateTime<Utc>,
+    ) -> (Member, Account) {
+        let mut account = Account::new(account_id, programme.id, AccountKind::Member, Some(id.0));
+        account.exchange_overdraft_minutes = programme.exchange_overdraft_minutes;
+        let member = Member {
+            id,
+            programme: programme.id,
+            number,
+            display_name,
+            account: account_id,
+            user: None,
+            created_at,
+        };
+        (member, account)
+    }
 }
 
 #[cfg(test)]

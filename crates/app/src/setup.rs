@@ -2,7 +2,7 @@
 //! members and staff.
 
 use rand::Rng;
-use timecredits_ledger::{Account, AccountId, AccountKind, ProgrammeId};
+use timecredits_ledger::{AccountId, ProgrammeId};
 use uuid::Uuid;
 
 use crate::identity::{check_password, check_pin, hash_secret, normalise_email};
@@ -68,29 +68,23 @@ impl App {
                 "cannot be negative; use 0 for no overdraft",
             ));
         }
-        let id = ProgrammeId(Uuid::now_v7());
-        let accounts: Vec<Account> = [
-            AccountKind::Issuance,
-            AccountKind::Retired,
-            AccountKind::Expired,
-            AccountKind::CommunityPot,
-        ]
-        .into_iter()
-        .map(|kind| Account::new(new_account_id(), id, kind, None))
-        .collect();
-        let programme = Programme {
-            id,
+        let details = NewProgramme {
             name: name("name", &new.name)?,
             locality: new.locality.trim().to_owned(),
-            time_zone: new.time_zone,
-            language: new.language,
-            issuance_account: accounts[0].id,
-            retired_account: accounts[1].id,
-            expired_account: accounts[2].id,
-            community_pot_account: accounts[3].id,
-            exchange_overdraft_minutes: new.exchange_overdraft_minutes,
-            created_at: self.now(),
+            ..new
         };
+        let account_ids = [
+            new_account_id(),
+            new_account_id(),
+            new_account_id(),
+            new_account_id(),
+        ];
+        let (programme, accounts) = Programme::open(
+            ProgrammeId(Uuid::now_v7()),
+            &details,
+            account_ids,
+            self.now(),
+        );
         self.store.create_programme(&programme, &accounts).await?;
         tracing::info!(programme.id = %programme.id, "programme created");
         Ok(programme)
@@ -112,29 +106,13 @@ impl App {
             return Err(AppError::Forbidden);
         }
         self.programme(new.programme).await?;
-        let id = OrganisationId(Uuid::now_v7());
-        let accounts = [
-            Account::new(
-                new_account_id(),
-                new.programme,
-                AccountKind::Organisation,
-                Some(id.0),
-            ),
-            Account::new(
-                new_account_id(),
-                new.programme,
-                AccountKind::OrganisationPot,
-                Some(id.0),
-            ),
-        ];
-        let organisation = Organisation {
-            id,
-            programme: new.programme,
-            name: name("name", &new.name)?,
-            account: accounts[0].id,
-            pot_account: accounts[1].id,
-            created_at: self.now(),
-        };
+        let (organisation, accounts) = Organisation::open(
+            OrganisationId(Uuid::now_v7()),
+            new.programme,
+            name("name", &new.name)?,
+            [new_account_id(), new_account_id()],
+            self.now(),
+        );
         self.store
             .create_organisation(&organisation, &accounts)
             .await?;
@@ -157,13 +135,7 @@ impl App {
             None => None,
         };
         let id = MemberId(Uuid::now_v7());
-        let mut account = Account::new(
-            new_account_id(),
-            programme.id,
-            AccountKind::Member,
-            Some(id.0),
-        );
-        account.exchange_overdraft_minutes = programme.exchange_overdraft_minutes;
+        let account_id = new_account_id();
         let now = self.now();
         // A clash of random numbers is rare; try a few before giving up.
         let mut member = None;
@@ -174,15 +146,14 @@ impl App {
                 .number
                 .or_else(random)
                 .ok_or_else(|| AppError::invalid("number", "is out of range"))?;
-            let candidate = Member {
+            let (candidate, account) = Member::open(
                 id,
-                programme: programme.id,
+                &programme,
                 number,
-                display_name: display_name.clone(),
-                account: account.clone().id,
-                user: None,
-                created_at: now,
-            };
+                display_name.clone(),
+                account_id,
+                now,
+            );
             match self.store.create_member(&candidate, &account).await {
                 Ok(()) => {
                     member = Some(candidate);

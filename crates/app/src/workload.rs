@@ -9,12 +9,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use timecredits_ledger::memory::MemoryLedger;
 use timecredits_ledger::{
-    Account, AccountId, AccountKind, ActorId, Minutes, Movement, PostingRequest, ProgrammeId,
-    TransferId, TransferKind,
+    AccountId, ActorId, Minutes, Movement, PostingRequest, TransferId, TransferKind,
 };
 use uuid::Uuid;
 
-use crate::{PostError, Programme, Store};
+use crate::fixtures::open_programme;
+use crate::{PostError, Store};
 
 #[derive(Clone, Copy, Debug)]
 pub struct WorkloadConfig {
@@ -86,10 +86,7 @@ pub async fn run(
         .map_err(|e| fail(0, e))?;
     let mut report = WorkloadReport::default();
     let mut sent: Vec<PostingRequest> = Vec::new();
-    let start = Utc
-        .with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
-        .single()
-        .expect("valid date");
+    let start = epoch();
     let mut step = 0;
     while step < config.operations {
         let size = rng
@@ -178,95 +175,45 @@ async fn set_up(
     rng: &mut ChaCha8Rng,
     config: WorkloadConfig,
 ) -> Result<Accounts, String> {
-    let mut id = || Uuid::from_u128(rng.random());
-    let programme = ProgrammeId(id());
-    let account = |kind: AccountKind, id: Uuid| {
-        let mut a = Account::new(AccountId(id), programme, kind, None);
-        if kind == AccountKind::Member {
-            a.exchange_overdraft_minutes = config.overdraft_minutes;
-        }
-        a
-    };
-    let programme_accounts: Vec<Account> = [
-        AccountKind::Issuance,
-        AccountKind::Retired,
-        AccountKind::Expired,
-        AccountKind::CommunityPot,
-    ]
-    .into_iter()
-    .map(|k| account(k, id()))
-    .collect();
-    let record = Programme {
-        id: programme,
-        name: format!("Workload {}", config.seed),
-        locality: "Testshire".into(),
-        time_zone: "Europe/London".into(),
-        language: "en".into(),
-        issuance_account: programme_accounts[0].id,
-        retired_account: programme_accounts[1].id,
-        expired_account: programme_accounts[2].id,
-        community_pot_account: programme_accounts[3].id,
-        exchange_overdraft_minutes: config.overdraft_minutes,
-        created_at: Utc
-            .with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
-            .single()
-            .expect("valid date"),
-    };
-    store
-        .create_programme(&record, &programme_accounts)
-        .await
-        .map_err(|e| e.to_string())?;
-    let org = crate::Organisation {
-        id: crate::OrganisationId(id()),
-        programme,
-        name: "Workload Hall".into(),
-        account: AccountId(id()),
-        pot_account: AccountId(id()),
-        created_at: record.created_at,
-    };
-    let org_accounts = [
-        account(AccountKind::Organisation, org.account.0),
-        account(AccountKind::OrganisationPot, org.pot_account.0),
+    let mut next_id = || Uuid::from_u128(rng.random());
+    let first_number = 100_000 + (config.seed % 800_000) as u32;
+    let name = format!("Workload {}", config.seed);
+    let f = open_programme(
+        store,
+        &mut next_id,
+        &name,
+        config.members,
+        config.overdraft_minutes,
+        first_number,
+        epoch(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let (p, o) = (&f.programme, &f.organisation);
+    let members: Vec<AccountId> = f.members.iter().map(|m| m.account).collect();
+    let all = [
+        p.issuance_account,
+        p.retired_account,
+        p.expired_account,
+        p.community_pot_account,
+        o.account,
+        o.pot_account,
     ];
-    store
-        .create_organisation(&org, &org_accounts)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut members = Vec::new();
-    for i in 0..config.members {
-        let member_account = account(AccountKind::Member, id());
-        let member = crate::Member {
-            id: crate::MemberId(id()),
-            programme,
-            number: crate::MemberNumber::from_base(
-                100_000 + (config.seed as u32 % 800_000) + i as u32,
-            )
-            .ok_or("member number out of range")?,
-            display_name: format!("Member {i}"),
-            account: member_account.id,
-            user: None,
-            created_at: record.created_at,
-        };
-        store
-            .create_member(&member, &member_account)
+    for id in all.into_iter().chain(members.iter().copied()) {
+        let state = store
+            .account(id)
             .await
-            .map_err(|e| e.to_string())?;
-        members.push(member_account);
-    }
-    for a in programme_accounts
-        .into_iter()
-        .chain(org_accounts)
-        .chain(members.iter().cloned())
-    {
-        model.open_account(a);
+            .map_err(|e| e.to_string())?
+            .ok_or("a fixture account is missing")?;
+        model.open_account(state.account);
     }
     Ok(Accounts {
-        issuance: record.issuance_account,
-        members: members.iter().map(|a| a.id).collect(),
-        organisation: org.account,
-        pot: org.pot_account,
-        retired: record.retired_account,
-        expired: record.expired_account,
+        issuance: p.issuance_account,
+        members,
+        organisation: o.account,
+        pot: o.pot_account,
+        retired: p.retired_account,
+        expired: p.expired_account,
     })
 }
 
@@ -349,7 +296,7 @@ async fn compare_balances(
     Ok(())
 }
 
-/// The default time for workload postings, exposed for tests that mix in their own.
+/// When the workload's programme opens; postings follow a second apart.
 pub fn epoch() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
         .single()

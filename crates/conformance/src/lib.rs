@@ -4,12 +4,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use timecredits_app::{
-    Member, MemberId, MemberNumber, Organisation, OrganisationId, Programme, Store,
-};
+use timecredits_app::fixtures::open_programme;
+use timecredits_app::{Member, Organisation, Programme, Store};
 use timecredits_ledger::{
-    Account, AccountId, AccountKind, ActorId, Minutes, Movement, PostingRequest, ProgrammeId,
-    TransferId, TransferKind,
+    AccountId, ActorId, Minutes, Movement, PostingRequest, TransferId, TransferKind,
 };
 use uuid::Uuid;
 
@@ -56,72 +54,22 @@ pub struct Setup {
 }
 
 pub async fn set_up(store: &dyn Store, members: usize, overdraft_minutes: i64) -> Setup {
-    let programme_id = ProgrammeId(Uuid::now_v7());
-    let acct = |kind| Account::new(AccountId(Uuid::now_v7()), programme_id, kind, None);
-    let accounts = [
-        acct(AccountKind::Issuance),
-        acct(AccountKind::Retired),
-        acct(AccountKind::Expired),
-        acct(AccountKind::CommunityPot),
-    ];
-    let programme = Programme {
-        id: programme_id,
-        name: "Conformance".into(),
-        locality: "Testshire".into(),
-        time_zone: "Europe/London".into(),
-        language: "en".into(),
-        issuance_account: accounts[0].id,
-        retired_account: accounts[1].id,
-        expired_account: accounts[2].id,
-        community_pot_account: accounts[3].id,
-        exchange_overdraft_minutes: overdraft_minutes,
-        created_at: t(0),
-    };
-    store
-        .create_programme(&programme, &accounts)
-        .await
-        .expect("create programme");
-    let org_accounts = [
-        acct(AccountKind::Organisation),
-        acct(AccountKind::OrganisationPot),
-    ];
-    let organisation = Organisation {
-        id: OrganisationId(Uuid::now_v7()),
-        programme: programme_id,
-        name: "Village Hall".into(),
-        account: org_accounts[0].id,
-        pot_account: org_accounts[1].id,
-        created_at: t(0),
-    };
-    store
-        .create_organisation(&organisation, &org_accounts)
-        .await
-        .expect("create organisation");
-    let mut list = Vec::new();
-    let base = (Uuid::now_v7().as_u128() % 800_000) as u32 + 100_000;
-    for i in 0..members {
-        let mut account = acct(AccountKind::Member);
-        account.exchange_overdraft_minutes = overdraft_minutes;
-        let member = Member {
-            id: MemberId(Uuid::now_v7()),
-            programme: programme_id,
-            number: MemberNumber::from_base(100_000 + (base - 100_000 + i as u32) % 900_000)
-                .expect("in range"),
-            display_name: format!("Member {i}"),
-            account: account.id,
-            user: None,
-            created_at: t(0),
-        };
-        store
-            .create_member(&member, &account)
-            .await
-            .expect("create member");
-        list.push(member);
-    }
+    let first_number = (Uuid::now_v7().as_u128() % 800_000) as u32 + 100_000;
+    let f = open_programme(
+        store,
+        &mut Uuid::now_v7,
+        "Conformance",
+        members,
+        overdraft_minutes,
+        first_number,
+        t(0),
+    )
+    .await
+    .expect("open the fixture programme");
     Setup {
-        programme,
-        organisation,
-        members: list,
+        programme: f.programme,
+        organisation: f.organisation,
+        members: f.members,
     }
 }
 

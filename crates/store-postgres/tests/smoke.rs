@@ -5,14 +5,14 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use timecredits_app::fixtures::open_programme;
 use timecredits_app::workload::{self, WorkloadConfig};
 use timecredits_app::{
-    Member, MemberId, MemberNumber, Organisation, OrganisationId, PostError, Programme, Store,
-    StoreError, User, UserId,
+    Member, MemberId, Organisation, PostError, Programme, Store, StoreError, User, UserId,
 };
 use timecredits_ledger::{
     Account, AccountId, AccountKind, ActorId, Cause, CauseKind, LedgerError, Minutes, Movement,
-    Outcome, PostingRequest, ProgrammeId, TransferId, TransferKind,
+    Outcome, PostingRequest, TransferId, TransferKind,
 };
 use timecredits_store_postgres::{PgStore, fresh_test_database};
 use uuid::Uuid;
@@ -42,82 +42,13 @@ struct World {
 }
 
 async fn set_up(store: &PgStore, member_base: u32) -> World {
-    let programme_id = ProgrammeId(new_id());
-    let accounts: Vec<Account> = [
-        AccountKind::Issuance,
-        AccountKind::Retired,
-        AccountKind::Expired,
-        AccountKind::CommunityPot,
-    ]
-    .into_iter()
-    .map(|k| Account::new(AccountId(new_id()), programme_id, k, None))
-    .collect();
-    let programme = Programme {
-        id: programme_id,
-        name: "Smoketown".into(),
-        locality: "Testshire".into(),
-        time_zone: "Europe/London".into(),
-        language: "en".into(),
-        issuance_account: accounts[0].id,
-        retired_account: accounts[1].id,
-        expired_account: accounts[2].id,
-        community_pot_account: accounts[3].id,
-        exchange_overdraft_minutes: 0,
-        created_at: t0(),
-    };
-    store
-        .create_programme(&programme, &accounts)
+    let f = open_programme(store, &mut new_id, "Smoketown", 1, 0, member_base, t0())
         .await
-        .expect("create programme");
-    let organisation = Organisation {
-        id: OrganisationId(new_id()),
-        programme: programme_id,
-        name: "Lunch Club".into(),
-        account: AccountId(new_id()),
-        pot_account: AccountId(new_id()),
-        created_at: t0(),
-    };
-    let org_accounts = [
-        Account::new(
-            organisation.account,
-            programme_id,
-            AccountKind::Organisation,
-            Some(organisation.id.0),
-        ),
-        Account::new(
-            organisation.pot_account,
-            programme_id,
-            AccountKind::OrganisationPot,
-            Some(organisation.id.0),
-        ),
-    ];
-    store
-        .create_organisation(&organisation, &org_accounts)
-        .await
-        .expect("create organisation");
-    let member_id = MemberId(new_id());
-    let account = Account::new(
-        AccountId(new_id()),
-        programme_id,
-        AccountKind::Member,
-        Some(member_id.0),
-    );
-    let member = Member {
-        id: member_id,
-        programme: programme_id,
-        number: MemberNumber::from_base(member_base).expect("in range"),
-        display_name: "Ada".into(),
-        account: account.id,
-        user: None,
-        created_at: t0(),
-    };
-    store
-        .create_member(&member, &account)
-        .await
-        .expect("create member");
+        .expect("open the fixture programme");
+    let member = f.members.into_iter().next().expect("one member");
     World {
-        programme,
-        organisation,
+        programme: f.programme,
+        organisation: f.organisation,
         member,
     }
 }

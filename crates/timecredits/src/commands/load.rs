@@ -10,12 +10,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::Utc;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use timecredits_app::{
-    Member, MemberId, MemberNumber, Organisation, OrganisationId, PostError, Programme, Store,
-};
+use timecredits_app::fixtures::open_programme;
+use timecredits_app::{PostError, Store};
 use timecredits_ledger::{
-    Account, AccountId, AccountKind, ActorId, Minutes, Movement, PostingRequest, ProgrammeId,
-    TransferId, TransferKind,
+    AccountId, ActorId, Minutes, Movement, PostingRequest, TransferId, TransferKind,
 };
 use uuid::Uuid;
 
@@ -28,70 +26,22 @@ struct Accounts {
 }
 
 async fn set_up(store: &dyn Store, rng: &mut ChaCha8Rng) -> Result<Accounts, String> {
-    let programme = ProgrammeId(Uuid::now_v7());
-    let now = Utc::now();
-    let account = |kind| Account::new(AccountId(Uuid::now_v7()), programme, kind, None);
-    let accounts = [
-        account(AccountKind::Issuance),
-        account(AccountKind::Retired),
-        account(AccountKind::Expired),
-        account(AccountKind::CommunityPot),
-    ];
-    let record = Programme {
-        id: programme,
-        name: "Load".into(),
-        locality: "Loadshire".into(),
-        time_zone: "Europe/London".into(),
-        language: "en".into(),
-        issuance_account: accounts[0].id,
-        retired_account: accounts[1].id,
-        expired_account: accounts[2].id,
-        community_pot_account: accounts[3].id,
-        exchange_overdraft_minutes: 0,
-        created_at: now,
-    };
-    store
-        .create_programme(&record, &accounts)
-        .await
-        .map_err(|e| e.to_string())?;
-    let org_accounts = [
-        account(AccountKind::Organisation),
-        account(AccountKind::OrganisationPot),
-    ];
-    let org = Organisation {
-        id: OrganisationId(Uuid::now_v7()),
-        programme,
-        name: "Load Hall".into(),
-        account: org_accounts[0].id,
-        pot_account: org_accounts[1].id,
-        created_at: now,
-    };
-    store
-        .create_organisation(&org, &org_accounts)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut members = Vec::new();
-    for i in 0..24 {
-        let a = account(AccountKind::Member);
-        let base = rng.random_range(100_000..=999_999);
-        let m = Member {
-            id: MemberId(Uuid::now_v7()),
-            programme,
-            number: MemberNumber::from_base(base).ok_or("member number")?,
-            display_name: format!("Load member {i}"),
-            account: a.id,
-            user: None,
-            created_at: now,
-        };
-        // A clash with an earlier run's number only costs this member.
-        if store.create_member(&m, &a).await.is_ok() {
-            members.push(a.id);
-        }
-    }
+    let first_number = rng.random_range(100_000..=999_999);
+    let f = open_programme(
+        store,
+        &mut Uuid::now_v7,
+        "Load",
+        24,
+        0,
+        first_number,
+        Utc::now(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     Ok(Accounts {
-        issuance: record.issuance_account,
-        members,
-        organisation: org.account,
+        issuance: f.programme.issuance_account,
+        members: f.members.iter().map(|m| m.account).collect(),
+        organisation: f.organisation.account,
     })
 }
 
