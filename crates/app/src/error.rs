@@ -1,6 +1,7 @@
 //! The one error type of the application layer. Each variant has a stable
 //! code; web and CLI map it to their own form in one place each.
 
+use timecredits_domain::Refusal;
 use timecredits_ledger::LedgerError;
 
 use crate::{PostError, StoreError};
@@ -25,6 +26,9 @@ pub enum AppError {
     Forbidden,
     #[error("{0}")]
     Conflict(String),
+    /// A co-production rule refused the request; its code names the rule.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// Storage failed. The detail is logged, never shown to users.
     #[error("something went wrong on our side; nothing was changed, please try again")]
     Store(#[from] StoreError),
@@ -48,6 +52,7 @@ impl AppError {
             Self::BadCredentials => "bad_credentials",
             Self::Forbidden => "forbidden",
             Self::Conflict(_) => "conflict",
+            Self::Refused(r) => r.code,
             Self::Store(StoreError::Unavailable(_)) => "unavailable",
             Self::Store(_) => "internal",
         }
@@ -58,6 +63,7 @@ impl From<PostError> for AppError {
     fn from(e: PostError) -> Self {
         match e {
             PostError::Rejected(r) => Self::Ledger(r.error),
+            PostError::Refused(r) => Self::Refused(r),
             PostError::Store(s) => Self::Store(s),
         }
     }

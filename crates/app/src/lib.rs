@@ -4,17 +4,22 @@
 //! It reaches storage only through the [`Store`] trait and time only through
 //! the [`Clock`] trait. It knows nothing of HTTP or SQL.
 
+pub mod activities;
 mod actor;
 mod app;
 mod clock;
 pub mod demo;
+pub mod directory;
 mod error;
 pub mod fixtures;
 mod identity;
 mod ledger_ops;
 mod model;
+pub mod rules;
 mod setup;
+pub mod spending;
 mod store;
+pub mod timebank;
 pub mod workload;
 
 pub use actor::Actor;
@@ -25,4 +30,4 @@ pub use identity::{NewSession, PASSWORD_MIN_CHARS, PIN_DIGITS, hash_secret, hash
 pub use ledger_ops::{GiftRequest, IssueRequest, RedeemRequest, ReverseRequest, Statement};
 pub use model::*;
 pub use setup::{NewMember, NewOrganisation, NewProgramme};
-pub use store::{PostError, Store, StoreError, StoreResult};
+pub use store::{CoreStore, PostError, Store, StoreError, StoreResult};

@@ -2,6 +2,7 @@
 //! members and staff.
 
 use rand::Rng;
+use timecredits_domain::rules::{ProgrammeRules, RuleVersion};
 use timecredits_ledger::{AccountId, ProgrammeId};
 use uuid::Uuid;
 
@@ -85,7 +86,21 @@ impl App {
             account_ids,
             self.now(),
         );
+        crate::rules::check_time_zone(&programme.time_zone)?;
         self.store.create_programme(&programme, &accounts).await?;
+        // The rules in force from the day the programme opens: the defaults,
+        // with the overdraft it was opened with.
+        let first = RuleVersion {
+            effective_from: crate::rules::local_date(&programme, programme.created_at),
+            rules: ProgrammeRules {
+                exchange_overdraft_minutes: programme.exchange_overdraft_minutes,
+                ..ProgrammeRules::default()
+            },
+        };
+        first.rules.check()?;
+        self.store
+            .add_rule_version(programme.id, &first, actor.user, programme.created_at)
+            .await?;
         tracing::info!(programme.id = %programme.id, "programme created");
         Ok(programme)
     }

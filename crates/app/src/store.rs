@@ -8,6 +8,13 @@ use timecredits_ledger::{
     ProgrammeId, Transfer, TransferId, VerifyReport,
 };
 
+use timecredits_domain::Refusal;
+
+use crate::activities::ActivityStore;
+use crate::directory::DirectoryStore;
+use crate::rules::RulesStore;
+use crate::spending::SpendingStore;
+use crate::timebank::TimebankStore;
 use crate::{
     ApiTokenRecord, Member, MemberId, MemberNumber, Organisation, OrganisationId, Programme,
     RoleGrant, SessionRecord, User, UserId,
@@ -29,17 +36,41 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Why a batch of postings was not written.
+/// Why a batch of postings (and the records written with it) was not written.
 #[derive(Debug, thiserror::Error)]
 pub enum PostError {
     #[error(transparent)]
     Rejected(#[from] BatchRejected),
+    /// A co-production rule checked inside the transaction refused it
+    /// (a session or offer full, a proposal no longer open, ...).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
+/// Everything the application needs from storage: the core (programmes,
+/// accounts, the ledger, identity) and one trait per area of the product.
+/// Each backend implements every part; this blanket impl joins them.
+pub trait Store:
+    CoreStore + RulesStore + DirectoryStore + ActivityStore + SpendingStore + TimebankStore + 'static
+{
+}
+
+impl<T> Store for T where
+    T: CoreStore
+        + RulesStore
+        + DirectoryStore
+        + ActivityStore
+        + SpendingStore
+        + TimebankStore
+        + 'static
+{
+}
+
+/// Programmes, accounts, the ledger and identity.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait CoreStore: Send + Sync + 'static {
     /// "sqlite" or "postgres", for logs and health output.
     fn backend(&self) -> &'static str;
     /// Succeeds only when the database answers a query.

@@ -43,11 +43,13 @@ on_both_backends!(
     records_round_trip,
     seeded_workload_matches_the_reference_model,
     regression_seeds_still_pass,
+    rule_versions_round_trip_and_never_repeat_a_date,
 );
 
 fn code(e: PostError) -> &'static str {
     match e {
         PostError::Rejected(r) => r.error.code(),
+        PostError::Refused(r) => r.code,
         PostError::Store(s) => panic!("storage failed: {s}"),
     }
 }
@@ -557,4 +559,42 @@ async fn regression_seeds_still_pass(store: Arc<dyn Store>) {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }
+}
+
+async fn rule_versions_round_trip_and_never_repeat_a_date(store: Arc<dyn Store>) {
+    use timecredits_domain::rules::{CreditExpiry, PartnerReceipts, ProgrammeRules, RuleVersion};
+    let s = set_up(store.as_ref(), 0, 0).await;
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 4, d).expect("valid date");
+    let first = RuleVersion {
+        effective_from: day(1),
+        rules: ProgrammeRules::default(),
+    };
+    let second = RuleVersion {
+        effective_from: day(20),
+        rules: ProgrammeRules {
+            granularity_minutes: 30,
+            daily_cap_minutes: 480,
+            members_may_claim: false,
+            exchange_overdraft_minutes: 120,
+            expiry: CreditExpiry::AfterMonths(12),
+            partner_receipts: PartnerReceipts::KeepToReissue,
+        },
+    };
+    let who = timecredits_app::UserId(uuid::Uuid::now_v7());
+    store
+        .add_rule_version(s.programme.id, &second, who, t(2))
+        .await
+        .expect("second");
+    store
+        .add_rule_version(s.programme.id, &first, who, t(1))
+        .await
+        .expect("first");
+    assert_eq!(
+        store.rule_versions(s.programme.id).await.expect("read"),
+        vec![first, second]
+    );
+    let again = store
+        .add_rule_version(s.programme.id, &first, who, t(3))
+        .await;
+    assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
 }

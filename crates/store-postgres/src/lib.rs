@@ -11,9 +11,14 @@
 //! the winner committed, so the core answers with the original transfer, an
 //! idempotency conflict or "already reversed".
 
+mod activities;
+mod directory;
 mod error;
 mod rows;
+mod rules;
+mod spending;
 mod testing;
+mod timebank;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -23,8 +28,8 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Row};
 use timecredits_app::{
-    ApiTokenRecord, Member, MemberId, MemberNumber, Organisation, OrganisationId, PostError,
-    Programme, RoleGrant, SessionRecord, Store, StoreError, StoreResult, User, UserId,
+    ApiTokenRecord, CoreStore, Member, MemberId, MemberNumber, Organisation, OrganisationId,
+    PostError, Programme, RoleGrant, SessionRecord, StoreError, StoreResult, User, UserId,
 };
 use timecredits_ledger::{
     Account, AccountId, AccountState, AccountStatus, Floor, Movement, Plan, PostingRequest,
@@ -172,7 +177,7 @@ impl PgStore {
         }
     }
 
-    async fn plan_and_write(
+    pub(crate) async fn plan_and_write(
         conn: &mut PgConnection,
         requests: &[PostingRequest],
         at: DateTime<Utc>,
@@ -323,9 +328,51 @@ impl PgStore {
     }
 }
 
-/// Why one attempt at a post did not commit.
-enum Attempt {
+/// Runs one attempt after another until it commits or fails for good:
+/// unique violations, deadlocks and serialisation failures are tried again
+/// (after a short jittered pause) up to `POST_ATTEMPTS` times. Area stores
+/// use it for their own transactions that write records and postings together.
+pub(crate) async fn retrying<T, F, Fut>(mut attempt_once: F) -> Result<T, PostError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Attempt>>,
+{
+    let mut attempt = 1;
+    loop {
+        match attempt_once().await {
+            Ok(value) => return Ok(value),
+            Err(Attempt::Rejected(rejected)) => return Err(PostError::Rejected(rejected)),
+            Err(Attempt::Refused(refusal)) => return Err(PostError::Refused(refusal)),
+            Err(Attempt::Store(e)) => return Err(PostError::Store(e)),
+            Err(Attempt::Stale) if attempt < POST_ATTEMPTS => attempt += 1,
+            Err(Attempt::Stale) => {
+                return Err(PostError::Store(StoreError::Internal(
+                    "the batch's transfers kept changing under it; try again".into(),
+                )));
+            }
+            Err(Attempt::Db(e)) if is_retryable(&e) => {
+                let code = sqlstate(&e).unwrap_or_default();
+                if attempt >= POST_ATTEMPTS {
+                    tracing::warn!(attempts = attempt, sqlstate = %code, "write gave up after repeated conflicts");
+                    return Err(PostError::Store(StoreError::Internal(format!(
+                        "the write kept conflicting with concurrent writes ({attempt} attempts, last SQLSTATE \
+                         {code}); try again"
+                    ))));
+                }
+                tracing::debug!(attempt, sqlstate = %code, "write conflicted with a concurrent write; retrying");
+                tokio::time::sleep(backoff(attempt)).await;
+                attempt += 1;
+            }
+            Err(Attempt::Db(e)) => return Err(PostError::Store(db_err(e))),
+        }
+    }
+}
+
+/// Why one attempt at a write did not commit.
+pub(crate) enum Attempt {
     Rejected(timecredits_ledger::BatchRejected),
+    /// A co-production rule checked inside the transaction refused it.
+    Refused(timecredits_domain::Refusal),
     Db(sqlx::Error),
     Store(StoreError),
     /// What the batch names changed between our reads; try again at once.
@@ -335,6 +382,12 @@ enum Attempt {
 impl From<sqlx::Error> for Attempt {
     fn from(e: sqlx::Error) -> Self {
         Self::Db(e)
+    }
+}
+
+impl From<timecredits_domain::Refusal> for Attempt {
+    fn from(e: timecredits_domain::Refusal) -> Self {
+        Self::Refused(e)
     }
 }
 
@@ -355,7 +408,7 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 #[async_trait]
-impl Store for PgStore {
+impl CoreStore for PgStore {
     fn backend(&self) -> &'static str {
         "postgres"
     }
@@ -598,34 +651,8 @@ impl Store for PgStore {
         if requests.is_empty() {
             return Ok(Snapshot::new().plan(&requests, at)?);
         }
-        let mut attempt = 1;
-        loop {
-            match self.try_post(&requests, at).await {
-                Ok(plan) => return Ok(plan),
-                Err(Attempt::Rejected(rejected)) => return Err(PostError::Rejected(rejected)),
-                Err(Attempt::Store(e)) => return Err(PostError::Store(e)),
-                Err(Attempt::Stale) if attempt < POST_ATTEMPTS => attempt += 1,
-                Err(Attempt::Stale) => {
-                    return Err(PostError::Store(StoreError::Internal(
-                        "the batch's transfers kept changing under it; try again".into(),
-                    )));
-                }
-                Err(Attempt::Db(e)) if is_retryable(&e) => {
-                    let code = sqlstate(&e).unwrap_or_default();
-                    if attempt >= POST_ATTEMPTS {
-                        tracing::warn!(attempts = attempt, sqlstate = %code, "posting gave up after repeated conflicts");
-                        return Err(PostError::Store(StoreError::Internal(format!(
-                            "the batch kept conflicting with concurrent writes ({attempt} attempts, last SQLSTATE \
-                             {code}); try again"
-                        ))));
-                    }
-                    tracing::debug!(attempt, sqlstate = %code, "posting conflicted with a concurrent write; retrying");
-                    tokio::time::sleep(backoff(attempt)).await;
-                    attempt += 1;
-                }
-                Err(Attempt::Db(e)) => return Err(PostError::Store(db_err(e))),
-            }
-        }
+        let requests = &requests;
+        retrying(move || self.try_post(requests, at)).await
     }
 
     async fn transfer(&self, id: TransferId) -> StoreResult<Option<Transfer>> {

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use timecredits_app::fixtures::open_programme;
 use timecredits_app::workload::{self, WorkloadConfig};
 use timecredits_app::{
-    Member, MemberId, Organisation, PostError, Programme, Store, StoreError, User, UserId,
+    CoreStore, Member, MemberId, Organisation, PostError, Programme, StoreError, User, UserId,
 };
 use timecredits_ledger::{
     Account, AccountId, AccountKind, ActorId, Cause, CauseKind, LedgerError, Minutes, Movement,

@@ -12,10 +12,15 @@
 //! - Nothing awaits while a write transaction is open: the writer is plain
 //!   blocking code on its own thread.
 
+mod activities;
 mod codec;
+mod directory;
 mod ledger;
+mod rules;
 mod schema;
+mod spending;
 mod store_impl;
+mod timebank;
 mod writer;
 
 use std::path::{Path, PathBuf};

@@ -7,8 +7,26 @@ use timecredits_app::{StoreError, StoreResult};
 
 /// Every migration in order; the database's `user_version` counts how many
 /// have been applied.
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_init", include_str!("../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../migrations/0001_init.sql")),
+    ("0002_rules", include_str!("../migrations/0002_rules.sql")),
+    (
+        "0003_directory",
+        include_str!("../migrations/0003_directory.sql"),
+    ),
+    (
+        "0004_activities",
+        include_str!("../migrations/0004_activities.sql"),
+    ),
+    (
+        "0005_spending",
+        include_str!("../migrations/0005_spending.sql"),
+    ),
+    (
+        "0006_timebank",
+        include_str!("../migrations/0006_timebank.sql"),
+    ),
+];
 
 /// Applies pending migrations in one transaction each. Returns how many ran.
 pub fn migrate(conn: &Connection, path: &Path) -> StoreResult<usize> {

@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, ErrorCode, Row, params};
 use timecredits_app::{
-    ApiTokenRecord, Member, MemberId, MemberNumber, Organisation, OrganisationId, PostError,
-    Programme, Role, RoleGrant, Scope, SessionRecord, Store, StoreError, StoreResult, User, UserId,
+    ApiTokenRecord, CoreStore, Member, MemberId, MemberNumber, Organisation, OrganisationId,
+    PostError, Programme, Role, RoleGrant, Scope, SessionRecord, StoreError, StoreResult, User,
+    UserId,
 };
 use timecredits_ledger::{
     Account, AccountId, AccountState, AccountStatus, Plan, PostingRequest, ProgrammeId, Transfer,
@@ -159,7 +160,7 @@ fn query_one<T>(
 }
 
 #[async_trait]
-impl Store for SqliteStore {
+impl CoreStore for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
     }

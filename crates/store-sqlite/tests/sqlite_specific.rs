@@ -2,7 +2,7 @@
 //! append-only triggers, tamper detection and clear errors for bad paths.
 //! The behaviour both backends share is in the conformance suite.
 
-use timecredits_app::Store;
+use timecredits_app::CoreStore;
 use timecredits_app::workload::{self, WorkloadConfig};
 use timecredits_store_sqlite::SqliteStore;
 

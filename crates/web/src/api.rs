@@ -39,6 +39,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/issuances", post(issue_credits))
         .route("/redemptions", post(redeem))
         .route("/transfers/{id}/reversal", post(reverse_transfer))
+        .merge(crate::areas::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -65,7 +66,7 @@ async fn method_not_allowed() -> ApiError {
 // Extractors: each turns part of a request into a domain value or a problem.
 
 /// The actor behind an `Authorization: Bearer` token.
-pub(crate) struct Bearer(Actor);
+pub(crate) struct Bearer(pub(crate) Actor);
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -87,7 +88,7 @@ impl FromRequestParts<AppState> for Bearer {
 }
 
 /// The `Idempotency-Key` header as the id of the transfer to post.
-pub(crate) struct IdempotencyKey(TransferId);
+pub(crate) struct IdempotencyKey(pub(crate) TransferId);
 
 impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     type Rejection = ApiError;
@@ -109,7 +110,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
 }
 
 /// A JSON body, with failures to read it as problem documents.
-pub(crate) struct ApiJson<T>(T);
+pub(crate) struct ApiJson<T>(pub(crate) T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
@@ -143,7 +144,7 @@ fn body_problem(rejection: &JsonRejection) -> Problem {
 }
 
 /// Parses an id, naming what it was when it is not a UUID.
-fn parse_uuid(what: &'static str, value: &str) -> Result<Uuid, AppError> {
+pub(crate) fn parse_uuid(what: &'static str, value: &str) -> Result<Uuid, AppError> {
     Uuid::try_parse(value.trim()).map_err(|_| malformed(what, value))
 }
 
@@ -156,7 +157,7 @@ fn malformed(what: &'static str, value: &str) -> AppError {
 }
 
 /// A member named by id, or by the 7-digit number on their card.
-async fn member_ref(app: &App, value: &str) -> Result<MemberId, AppError> {
+pub(crate) async fn member_ref(app: &App, value: &str) -> Result<MemberId, AppError> {
     if let Ok(id) = Uuid::try_parse(value.trim()) {
         return Ok(MemberId(id));
     }

@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 use timecredits_app::AppError;
+use timecredits_domain::RefusalKind;
 use timecredits_ledger::LedgerError;
 
 /// What went wrong, in a form both surfaces can show: a status, a stable
@@ -67,6 +68,10 @@ fn status_of(error: &AppError) -> StatusCode {
         AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Refused(r) => match r.kind {
+            RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            RefusalKind::Conflict => StatusCode::CONFLICT,
+        },
         AppError::Store(timecredits_app::StoreError::Unavailable(_)) => {
             StatusCode::SERVICE_UNAVAILABLE
         }

@@ -7,6 +7,7 @@
 //! own: everything lives behind the `App`.
 
 mod api;
+mod areas;
 mod cookies;
 mod error;
 mod format;

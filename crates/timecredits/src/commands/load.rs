@@ -70,7 +70,7 @@ pub(crate) async fn run(store: Arc<dyn Store>, args: LoadArgs) -> Result<ExitCod
                         let _ = writeln!(out, "ack {id}");
                         let _ = out.flush();
                     }
-                    Err(PostError::Rejected(_)) => {}
+                    Err(PostError::Rejected(_) | PostError::Refused(_)) => {}
                     Err(PostError::Store(e)) => return Err(e.to_string()),
                 }
             }

@@ -1,0 +1,73 @@
+//! Programme rules and their versions, and the programme's own calendar:
+//! which day it is in the programme's time zone, and which rules were in
+//! force on a day.
+
+mod store;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use timecredits_domain::rules::{ProgrammeRules, RuleBook, RuleVersion};
+use timecredits_ledger::ProgrammeId;
+
+pub use store::RulesStore;
+
+use crate::{Actor, App, AppError, Programme};
+
+/// The programme's time zone, or UTC if the stored name is not one we know.
+pub fn time_zone(programme: &Programme) -> Tz {
+    programme.time_zone.parse().unwrap_or(Tz::UTC)
+}
+
+/// Checks a time-zone name such as `Europe/London`.
+pub fn check_time_zone(name: &str) -> Result<(), AppError> {
+    name.parse::<Tz>().map(|_| ()).map_err(|_| {
+        AppError::invalid("time_zone", "is not a time zone name such as Europe/London")
+    })
+}
+
+/// The calendar day `at` falls on, in the programme's time zone.
+pub fn local_date(programme: &Programme, at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&time_zone(programme)).date_naive()
+}
+
+impl App {
+    /// Today, in the programme's time zone.
+    pub fn programme_today(&self, programme: &Programme) -> NaiveDate {
+        local_date(programme, self.now())
+    }
+
+    /// Every version of the programme's rules.
+    pub async fn rule_book(&self, programme: ProgrammeId) -> Result<RuleBook, AppError> {
+        Ok(RuleBook::new(self.store.rule_versions(programme).await?))
+    }
+
+    /// The rules in force on `day` (in the programme's time zone).
+    pub async fn rules_in_force(
+        &self,
+        programme: ProgrammeId,
+        day: NaiveDate,
+    ) -> Result<ProgrammeRules, AppError> {
+        Ok(self.rule_book(programme).await?.in_force(day))
+    }
+
+    /// Records a change of rules from a date. Only the programme's managers
+    /// may; a change cannot start in the past.
+    pub async fn change_rules(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        version: RuleVersion,
+    ) -> Result<RuleBook, AppError> {
+        let programme = self.programme(programme).await?;
+        if !actor.manages(programme.id) {
+            return Err(AppError::Forbidden);
+        }
+        let book = self.rule_book(programme.id).await?;
+        book.check_new(&version, self.programme_today(&programme))?;
+        self.store
+            .add_rule_version(programme.id, &version, actor.user, self.now())
+            .await?;
+        tracing::info!(programme.id = %programme.id, effective_from = %version.effective_from, "programme rules changed");
+        self.rule_book(programme.id).await
+    }
+}

@@ -1,0 +1,1 @@
+//! Contributions: time given, turned into credits. Validation against the rules in force.

@@ -1,0 +1,1 @@
+//! Time banking: members' offers and requests, and exchange proposals between members.

@@ -1,0 +1,2 @@
+-- The timebank area's tables (reserved; filled in as the area is built).
+SELECT 1;

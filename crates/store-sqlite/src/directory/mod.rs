@@ -1,0 +1,17 @@
+//! `DirectoryStore` for SqliteStore: organisations' and members' details.
+
+use async_trait::async_trait;
+use timecredits_app::directory::DirectoryStore;
+use timecredits_app::{OrganisationId, StoreResult};
+use timecredits_domain::directory::EarnPolicy;
+
+use crate::SqliteStore;
+
+#[async_trait]
+impl DirectoryStore for SqliteStore {
+    // Policies are not stored yet: every partner has the default policy
+    // until the directory tables land (migration 0003).
+    async fn earn_policy(&self, _organisation: OrganisationId) -> StoreResult<Option<EarnPolicy>> {
+        Ok(None)
+    }
+}
