@@ -102,3 +102,29 @@ pub fn reversal(original: TransferId) -> PostingRequest {
         cause: None,
     }
 }
+
+/// Runs each named `async fn(Arc<dyn Store>)` of the calling test file
+/// against SQLite and against a fresh PostgreSQL database.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let f = $crate::sqlite();
+                    super::$name(f.store.clone()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let Some(f) = $crate::postgres().await else { return };
+                    super::$name(f.store.clone()).await;
+                }
+            )*
+        }
+    };
+}

@@ -5,31 +5,9 @@ use std::sync::Arc;
 
 use timecredits_app::workload::{self, WorkloadConfig};
 use timecredits_app::{PostError, Store, StoreError};
+use timecredits_conformance::on_both_backends;
 use timecredits_conformance::*;
 use timecredits_ledger::{AccountStatus, Outcome, TransferKind};
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let f = timecredits_conformance::sqlite();
-                    super::$name(f.store.clone()).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let Some(f) = timecredits_conformance::postgres().await else { return };
-                    super::$name(f.store.clone()).await;
-                }
-            )*
-        }
-    };
-}
 
 on_both_backends!(
     issue_spend_and_balances,

@@ -30,8 +30,11 @@ use crate::{AppState, member_summary};
 /// The header that carries a transfer's id, chosen by the client.
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+/// The API's routes (relative to `/api/v1`) and the OpenAPI description of
+/// those documented so far.
+pub(crate) fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (documented, doc) = crate::areas::routes().split_for_parts();
+    let router = documented
         .route("/tokens", post(create_token))
         .route("/me", get(me))
         .route("/accounts/{id}/statement", get(statement))
@@ -39,9 +42,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/issuances", post(issue_credits))
         .route("/redemptions", post(redeem))
         .route("/transfers/{id}/reversal", post(reverse_transfer))
-        .merge(crate::areas::routes())
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed);
+    (router, doc)
 }
 
 async fn not_found() -> ApiError {

@@ -12,6 +12,7 @@ mod cookies;
 mod error;
 mod format;
 mod health;
+mod openapi;
 mod pages;
 
 use std::future::Future;
@@ -65,10 +66,12 @@ pub fn router(app: App, config: WebConfig) -> Router {
         app,
         config: Arc::new(config),
     };
+    let (api_routes, api_doc) = api::routes();
     Router::new()
         .merge(health::routes())
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(openapi::routes(api_doc))
+        .nest("/api/v1", api_routes)
         .fallback(pages::not_found)
         .with_state(state)
         // Layers wrap what is above them; the last added sees a request first.

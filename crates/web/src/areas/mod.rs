@@ -1,7 +1,9 @@
 //! The JSON API of each area of the product, one module each. Every module
-//! offers `routes()`, merged under `/api/v1` by `api::routes`.
+//! offers `routes()`: an `OpenApiRouter` whose handlers carry
+//! `#[utoipa::path]` annotations, so the OpenAPI document is built from the
+//! same code that serves the requests.
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 
@@ -11,8 +13,8 @@ mod rules;
 mod spending;
 mod timebank;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(rules::routes())
         .merge(directory::routes())
         .merge(activities::routes())

@@ -2,5 +2,9 @@
 //! in a fresh temporary directory per test, driven in-process.
 
 mod api;
+mod area_activities;
+mod area_directory;
+mod area_spending;
+mod area_timebank;
 mod pages;
 mod support;

@@ -1,0 +1,1 @@
+//! The activities area's API, end to end over SQLite.

@@ -1,0 +1,1 @@
+//! The directory area's API, end to end over SQLite.

@@ -1,0 +1,1 @@
+//! The spending area's API, end to end over SQLite.

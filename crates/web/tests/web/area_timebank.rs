@@ -1,0 +1,1 @@
+//! The timebank area's API, end to end over SQLite.
