@@ -1,7 +1,9 @@
 //! Use cases that move credits or read the ledger.
 
 use chrono::{DateTime, Utc};
+use timecredits_ledger::circulation::{self, Circulation, ProgrammeAccounts};
 use timecredits_ledger::{
+    AccountKind,
     AccountId, Cause, CauseKind, Minutes, Movement, Outcome, PostingRequest, ProgrammeId,
     StatementLine, TransferId, TransferKind, VerifyReport, running_statement,
 };
@@ -196,7 +198,8 @@ impl App {
         .await
     }
 
-    /// Whether `actor` may read this account: its member, or a manager of its programme.
+    /// Whether `actor` may read this account: its member; the staff of the
+    /// organisation that owns it; or a manager of its programme.
     async fn may_read_account(&self, actor: &Actor, account: AccountId) -> Result<(), AppError> {
         let state = self
             .store
@@ -211,7 +214,11 @@ impl App {
                 .is_some_and(|m| m.account == account),
             None => false,
         };
-        if own || actor.manages(state.account.programme) {
+        let organisation_staff = matches!(
+            state.account.kind,
+            AccountKind::Organisation | AccountKind::OrganisationPot
+        ) && state.account.owner.map(OrganisationId).is_some_and(|o| actor.coordinates(o) || actor.serves_desk(o));
+        if own || organisation_staff || actor.manages(state.account.programme) {
             Ok(())
         } else {
             Err(AppError::NotFound("account"))
@@ -254,5 +261,42 @@ impl App {
     /// Recomputes the whole ledger. Run from the CLI by the operator.
     pub async fn verify_ledger(&self) -> Result<VerifyReport, AppError> {
         Ok(self.store.verify().await?)
+    }
+}
+
+impl App {
+    /// What happened to a programme's credits over `[from, to)` (to defaults
+    /// to now), reconciled with the ledger. For its managers and evaluators:
+    /// totals only, no person in it.
+    pub async fn circulation(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Circulation, AppError> {
+        if !(actor.manages(programme) || actor.evaluates(programme)) {
+            return Err(AppError::NotFound("programme"));
+        }
+        let programme = self.programme(programme).await?;
+        let to = to.unwrap_or_else(|| self.now());
+        if from.is_some_and(|f| f > to) {
+            return Err(AppError::invalid("from", "is after `to`; the period must start before it ends"));
+        }
+        let transfers = self.store.programme_transfers(programme.id, to).await?;
+        let accounts = ProgrammeAccounts {
+            issuance: programme.issuance_account,
+            retired: programme.retired_account,
+            expired: programme.expired_account,
+        };
+        let summary = circulation::summarise(&transfers, accounts, from, to);
+        if !summary.reconciles() {
+            // Never show figures that do not add up.
+            tracing::error!(programme.id = %programme.id, "circulation summary does not reconcile with the ledger");
+            return Err(AppError::Store(crate::StoreError::Corrupt(
+                "the circulation summary does not reconcile; run `timecredits verify`".into(),
+            )));
+        }
+        Ok(summary)
     }
 }

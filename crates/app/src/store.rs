@@ -103,6 +103,11 @@ pub trait CoreStore: Send + Sync + 'static {
     /// balance is not tracked on the account).
     async fn account(&self, id: AccountId) -> StoreResult<Option<AccountState>>;
     async fn set_account_status(&self, id: AccountId, status: AccountStatus) -> StoreResult<()>;
+    /// Sets how far below its floor an exchange may take the account (the
+    /// programme's rules decide; only member accounts carry one). A member
+    /// already overdrawn by more keeps that much room, so lowering the limit
+    /// never puts an existing balance out of bounds; they cannot go deeper.
+    async fn set_exchange_overdraft(&self, id: AccountId, minutes: i64) -> StoreResult<()>;
 
     /// Posts a batch atomically: every request is decided by the ledger core
     /// against balances read inside the same write transaction, and either
@@ -124,6 +129,8 @@ pub trait CoreStore: Send + Sync + 'static {
         to: Option<DateTime<Utc>>,
         limit: u32,
     ) -> StoreResult<(i64, Vec<Transfer>)>;
+    /// Every transfer of the programme posted before `to`, in posting order.
+    async fn programme_transfers(&self, programme: ProgrammeId, to: DateTime<Utc>) -> StoreResult<Vec<Transfer>>;
     /// Recomputes every balance from the postings and checks the invariants.
     async fn verify(&self) -> StoreResult<VerifyReport>;
     async fn transfer_count(&self) -> StoreResult<u64>;

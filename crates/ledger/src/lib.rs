@@ -7,6 +7,7 @@
 //! decide the batch, and write what it returns inside one transaction.
 
 mod account;
+pub mod circulation;
 mod amount;
 mod error;
 mod ids;

@@ -305,6 +305,35 @@ proptest! {
     }
 
     #[test]
+    fn the_circulation_summary_reconciles_with_the_ledger(ops in proptest::collection::vec(op(), 1..80), split in 0usize..80) {
+        let mut w = world(60);
+        for (step, op) in ops.iter().enumerate() {
+            let requests = w.requests_for(op);
+            if !requests.is_empty() && w.ledger.post(&requests, at(step)).is_ok() && !matches!(op, Op::Retry { .. }) {
+                w.sent.extend(requests);
+            }
+        }
+        let accounts = circulation::ProgrammeAccounts { issuance: w.issuance, retired: w.retired, expired: w.expired };
+        let end = at(ops.len() + 1);
+        let c = circulation::summarise(w.ledger.transfers(), accounts, Some(at(split)), end);
+        prop_assert!(c.reconciles(), "{c:?}");
+        // Outstanding is exactly what members, organisations and pots hold.
+        let held: i64 = w.ledger.accounts()
+            .filter(|s| ![w.issuance, w.retired, w.expired].contains(&s.account.id))
+            .map(|s| w.ledger.balance(s.account.id).unwrap_or(0))
+            .sum();
+        prop_assert_eq!(c.closing_outstanding, held);
+        prop_assert_eq!(c.closing_outstanding, -w.ledger.balance(w.issuance).unwrap_or(0)
+            - w.ledger.balance(w.retired).unwrap_or(0) - w.ledger.balance(w.expired).unwrap_or(0));
+        // The whole history from the start opens at zero.
+        let all = circulation::summarise(w.ledger.transfers(), accounts, None, end);
+        prop_assert_eq!(all.opening_outstanding, 0);
+        prop_assert_eq!(all.closing_outstanding, held);
+        prop_assert_eq!(all.retired, w.ledger.balance(w.retired).unwrap_or(0));
+        prop_assert_eq!(all.expired, w.ledger.balance(w.expired).unwrap_or(0));
+    }
+
+    #[test]
     fn reversal_right_after_a_transfer_restores_every_balance(minutes in 1i64..500, spend in 1i64..500) {
         let mut w = world(0);
         let issue = w.request(TransferKind::Issue, w.issuance, w.members[0], minutes).expect("valid");

@@ -643,6 +643,16 @@ impl CoreStore for PgStore {
         Ok(())
     }
 
+    async fn set_exchange_overdraft(&self, id: AccountId, minutes: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE accounts SET exchange_overdraft_minutes = GREATEST($2, COALESCE(floor_minutes - balance_minutes, 0)) WHERE id = $1")
+            .bind(id.0)
+            .bind(minutes)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
     async fn post(
         &self,
         requests: Vec<PostingRequest>,
@@ -777,6 +787,22 @@ impl CoreStore for PgStore {
         .collect::<StoreResult<Vec<_>>>()?;
         tx.commit().await.map_err(db_err)?;
         Ok(verifier.finish(accounts))
+    }
+
+    async fn programme_transfers(&self, programme: ProgrammeId, to: DateTime<Utc>) -> StoreResult<Vec<Transfer>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            transfer_columns!(),
+            " FROM transfers WHERE programme_id = $1 AND at < $2 ORDER BY seq"
+        ))
+        .bind(programme.0)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(rows::transfer)
+        .collect()
     }
 
     async fn transfer_count(&self) -> StoreResult<u64> {

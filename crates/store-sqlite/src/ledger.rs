@@ -211,3 +211,21 @@ pub(crate) fn collect<T>(
     }
     Ok(out)
 }
+
+pub(crate) fn programme_transfers(
+    conn: &Connection,
+    programme: timecredits_ledger::ProgrammeId,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<Transfer>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE programme_id = ?1 AND at < ?2 ORDER BY seq"
+        ))
+        .map_err(internal)?;
+    let mut rows = stmt.query(params![blob(programme.0), micros(to)]).map_err(internal)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(internal)? {
+        out.push(transfer(row)?);
+    }
+    Ok(out)
+}

@@ -317,6 +317,18 @@ impl CoreStore for SqliteStore {
         .await
     }
 
+    async fn set_exchange_overdraft(&self, id: AccountId, minutes: i64) -> StoreResult<()> {
+        self.write(move |c| {
+            c.execute(
+                "UPDATE accounts SET exchange_overdraft_minutes = MAX(?2, COALESCE(floor_minutes - balance_minutes, 0)) WHERE id = ?1",
+                params![blob(id.0), minutes],
+            )
+            .map_err(internal)?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn post(
         &self,
         requests: Vec<PostingRequest>,
@@ -345,6 +357,10 @@ impl CoreStore for SqliteStore {
     ) -> StoreResult<(i64, Vec<Transfer>)> {
         self.read(move |c| ledger::account_transfers(c, account, from, to, limit))
             .await
+    }
+
+    async fn programme_transfers(&self, programme: ProgrammeId, to: DateTime<Utc>) -> StoreResult<Vec<Transfer>> {
+        self.read(move |c| ledger::programme_transfers(c, programme, to)).await
     }
 
     async fn verify(&self) -> StoreResult<VerifyReport> {

@@ -9,7 +9,8 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -33,15 +34,17 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// The API's routes (relative to `/api/v1`) and the OpenAPI description of
 /// those documented so far.
 pub(crate) fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let (documented, doc) = crate::areas::routes().split_for_parts();
+    let (documented, doc) = OpenApiRouter::new()
+        .routes(routes!(create_token))
+        .routes(routes!(me))
+        .routes(routes!(statement))
+        .routes(routes!(give_gift))
+        .routes(routes!(issue_credits))
+        .routes(routes!(redeem))
+        .routes(routes!(reverse_transfer))
+        .merge(crate::areas::routes())
+        .split_for_parts();
     let router = documented
-        .route("/tokens", post(create_token))
-        .route("/me", get(me))
-        .route("/accounts/{id}/statement", get(statement))
-        .route("/gifts", post(give_gift))
-        .route("/issuances", post(issue_credits))
-        .route("/redemptions", post(redeem))
-        .route("/transfers/{id}/reversal", post(reverse_transfer))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     (router, doc)
@@ -174,7 +177,8 @@ pub(crate) async fn member_ref(app: &App, value: &str) -> Result<MemberId, AppEr
 // ---------------------------------------------------------------------------
 // Tokens and the caller
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"login": "manager@demo.timecredits.org", "secret": "fen-manager-demo"}))]
 struct TokenRequest {
     login: String,
     secret: String,
@@ -182,13 +186,20 @@ struct TokenRequest {
     label: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct TokenBody {
     token: String,
     token_type: &'static str,
     expires_at: String,
 }
 
+/// Signs in with an email and password, or a member number and PIN, and
+/// returns a bearer token for the API.
+#[utoipa::path(post, path = "/tokens", operation_id = "create_token", tag = "identity",
+    request_body = TokenRequest,
+    responses((status = 201, description = "a new token; send it as `Authorization: Bearer …`", body = TokenBody),
+        (status = 401, description = "the sign-in details are not right", body = crate::openapi::ProblemDoc),
+        (status = 422, description = "a field is missing or of the wrong type", body = crate::openapi::ProblemDoc)))]
 async fn create_token(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<TokenRequest>,
@@ -208,7 +219,7 @@ async fn create_token(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct MeBody {
     user_id: String,
     display_name: String,
@@ -216,7 +227,7 @@ struct MeBody {
     member: Option<MemberBody>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct RoleBody {
     role: &'static str,
     scope: &'static str,
@@ -238,7 +249,7 @@ impl From<&RoleGrant> for RoleBody {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct MemberBody {
     member_id: String,
     member_number: String,
@@ -249,6 +260,11 @@ struct MemberBody {
     balance_credits: i64,
 }
 
+/// Who the token belongs to: roles, and for a member their number and balance.
+#[utoipa::path(get, path = "/me", operation_id = "get_me", tag = "identity",
+    responses((status = 200, description = "the caller", body = MeBody),
+        (status = 401, description = "no valid token", body = crate::openapi::ProblemDoc)),
+    security(("bearer" = [])))]
 async fn me(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
@@ -288,7 +304,7 @@ struct StatementQuery {
     format: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct StatementBody {
     account_id: String,
     from: Option<String>,
@@ -298,7 +314,7 @@ struct StatementBody {
     lines: Vec<LineBody>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct LineBody {
     transfer_id: String,
     kind: &'static str,
@@ -308,7 +324,7 @@ struct LineBody {
     balance_minutes: i64,
 }
 
-fn parse_time(field: &'static str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, AppError> {
+pub(crate) fn parse_time(field: &'static str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, AppError> {
     let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
         return Ok(None);
     };
@@ -324,6 +340,17 @@ fn parse_time(field: &'static str, value: Option<&str>) -> Result<Option<DateTim
         })
 }
 
+/// An account's statement with a running balance, as JSON or CSV.
+#[utoipa::path(get, path = "/accounts/{id}/statement", operation_id = "get_account_statement", tag = "ledger",
+    params(("id" = String, Path, description = "account id"),
+        ("from" = Option<String>, Query, description = "start, RFC 3339"),
+        ("to" = Option<String>, Query, description = "end (exclusive), RFC 3339"),
+        ("format" = Option<String>, Query, description = "json (default) or csv")),
+    responses((status = 200, description = "the statement", body = StatementBody),
+        (status = 400, description = "a malformed id or query", body = crate::openapi::ProblemDoc),
+        (status = 404, description = "no such account, or not yours", body = crate::openapi::ProblemDoc),
+        (status = 422, description = "a bad date", body = crate::openapi::ProblemDoc)),
+    security(("bearer" = [])))]
 async fn statement(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
@@ -381,7 +408,7 @@ fn statement_body(
 // ---------------------------------------------------------------------------
 // Transfers
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct TransferBody {
     id: String,
     kind: &'static str,
@@ -418,7 +445,8 @@ fn transfer_response(outcome: &Outcome) -> (StatusCode, Json<TransferBody>) {
     (status, Json(TransferBody::from(outcome.transfer())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"to_member": "3182045", "minutes": 60, "reason": "Thank you for the lift"}))]
 struct GiftBody {
     /// The member's id, or the 7-digit number on their card.
     to_member: String,
@@ -427,6 +455,16 @@ struct GiftBody {
     reason: String,
 }
 
+/// A member gives some of their credits to another member.
+#[utoipa::path(post, path = "/gifts", operation_id = "give_gift", tag = "ledger",
+    params(("Idempotency-Key" = String, Header, description = "a new UUID per gift; the same one on a retry")),
+    request_body = GiftBody,
+    responses((status = 201, description = "the gift was made", body = TransferBody),
+        (status = 200, description = "a retry: the gift made before", body = TransferBody),
+        (status = 400, description = "no or a malformed Idempotency-Key", body = crate::openapi::ProblemDoc),
+        (status = 409, description = "not enough credits, or the key was used for something else", body = crate::openapi::ProblemDoc),
+        (status = 422, description = "a bad amount", body = crate::openapi::ProblemDoc)),
+    security(("bearer" = [])))]
 async fn give_gift(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
@@ -445,7 +483,8 @@ async fn give_gift(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"programme": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182", "member": "3182045", "minutes": 90, "reason": "Lunch club"}))]
 struct IssueBody {
     programme: String,
     member: String,
@@ -454,6 +493,16 @@ struct IssueBody {
     reason: String,
 }
 
+/// A programme manager issues credits to a member for time given.
+#[utoipa::path(post, path = "/issuances", operation_id = "issue_credits", tag = "ledger",
+    params(("Idempotency-Key" = String, Header, description = "a new UUID per issuance; the same one on a retry")),
+    request_body = IssueBody,
+    responses((status = 201, description = "credits issued", body = TransferBody),
+        (status = 200, description = "a retry: the issuance made before", body = TransferBody),
+        (status = 403, description = "not a manager of the programme", body = crate::openapi::ProblemDoc),
+        (status = 409, description = "the key was used for something else", body = crate::openapi::ProblemDoc),
+        (status = 422, description = "a bad amount", body = crate::openapi::ProblemDoc)),
+    security(("bearer" = [])))]
 async fn issue_credits(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
@@ -474,7 +523,8 @@ async fn issue_credits(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"organisation": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182", "member": "3182045", "minutes": 60, "reason": "Swim"}))]
 struct RedeemBody {
     organisation: String,
     member: String,
@@ -483,6 +533,16 @@ struct RedeemBody {
     reason: String,
 }
 
+/// Spend-partner staff take a number of minutes from a member at the desk.
+#[utoipa::path(post, path = "/redemptions", operation_id = "redeem_minutes", tag = "ledger",
+    params(("Idempotency-Key" = String, Header, description = "a new UUID per redemption; the same one on a retry")),
+    request_body = RedeemBody,
+    responses((status = 201, description = "redeemed", body = TransferBody),
+        (status = 200, description = "a retry: the redemption made before", body = TransferBody),
+        (status = 403, description = "not staff of that organisation", body = crate::openapi::ProblemDoc),
+        (status = 409, description = "not enough credits", body = crate::openapi::ProblemDoc),
+        (status = 422, description = "a bad amount", body = crate::openapi::ProblemDoc)),
+    security(("bearer" = [])))]
 async fn redeem(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
@@ -501,11 +561,23 @@ async fn redeem(
     Ok(transfer_response(&state.app.redeem(&actor, request).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"reason": "Hours entered twice"}))]
 struct ReversalBody {
     reason: String,
 }
 
+/// A programme manager corrects a mistake by reversing a transfer.
+#[utoipa::path(post, path = "/transfers/{id}/reversal", operation_id = "reverse_transfer", tag = "ledger",
+    params(("id" = String, Path, description = "the transfer to reverse"),
+        ("Idempotency-Key" = String, Header, description = "a new UUID per reversal; the same one on a retry")),
+    request_body = ReversalBody,
+    responses((status = 201, description = "reversed", body = TransferBody),
+        (status = 200, description = "a retry: the reversal made before", body = TransferBody),
+        (status = 403, description = "not a manager of the programme", body = crate::openapi::ProblemDoc),
+        (status = 404, description = "no such transfer", body = crate::openapi::ProblemDoc),
+        (status = 409, description = "already reversed, or the balance no longer allows it", body = crate::openapi::ProblemDoc)),
+    security(("bearer" = [])))]
 async fn reverse_transfer(
     State(state): State<AppState>,
     Bearer(actor): Bearer,

@@ -2,6 +2,7 @@
 //! which day it is in the programme's time zone, and which rules were in
 //! force on a day.
 
+mod expiry;
 mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -9,6 +10,7 @@ use chrono_tz::Tz;
 use timecredits_domain::rules::{ProgrammeRules, RuleBook, RuleVersion};
 use timecredits_ledger::ProgrammeId;
 
+pub use expiry::ExpiryRun;
 pub use store::RulesStore;
 
 use crate::{Actor, App, AppError, Programme};

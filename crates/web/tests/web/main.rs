@@ -4,6 +4,7 @@
 mod api;
 mod area_activities;
 mod area_directory;
+mod area_rules;
 mod area_spending;
 mod area_timebank;
 mod pages;
