@@ -157,10 +157,7 @@ async fn list_rules(
     Path(programme): Path<String>,
 ) -> Result<Json<RuleBookBody>, ApiError> {
     let programme = programme_id(&programme)?;
-    let visible = actor.manages(programme)
-        || actor.evaluates(programme)
-        || actor.grants.iter().any(|g| g.scope == timecredits_app::Scope::Programme(programme));
-    if !visible {
+    if !state.app.takes_part_in(&actor, programme).await? {
         return Err(AppError::NotFound("programme").into());
     }
     Ok(Json(book_body(&state.app.rule_book(programme).await?)))
