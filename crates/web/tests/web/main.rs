@@ -7,5 +7,6 @@ mod area_directory;
 mod area_rules;
 mod area_spending;
 mod area_timebank;
+mod authz;
 mod pages;
 mod support;
