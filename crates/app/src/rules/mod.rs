@@ -39,10 +39,10 @@ impl App {
         for grant in &actor.grants {
             match grant.scope {
                 crate::Scope::Programme(p) if p == programme => return Ok(true),
-                crate::Scope::Organisation(o) => {
-                    if self.store.organisation(o).await?.is_some_and(|o| o.programme == programme) {
-                        return Ok(true);
-                    }
+                crate::Scope::Organisation(o)
+                    if self.store.organisation(o).await?.is_some_and(|o| o.programme == programme) =>
+                {
+                    return Ok(true);
                 }
                 _ => {}
             }

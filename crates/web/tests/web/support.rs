@@ -12,6 +12,8 @@ use timecredits_app::{
     Actor, App, IssueRequest, Member, NewMember, NewProgramme, Programme, Role, Scope, SystemClock,
 };
 use timecredits_ledger::TransferId;
+use timecredits_app::Store;
+use timecredits_store_postgres::PgStore;
 use timecredits_store_sqlite::SqliteStore;
 use timecredits_web::{WebConfig, router};
 use tower::ServiceExt;
@@ -87,11 +89,26 @@ impl TestResponse {
     }
 }
 
+/// The store the web tests run on: SQLite in `dir`, or a fresh PostgreSQL
+/// database when `TIMECREDITS_WEB_TEST_BACKEND=postgres` (CI runs the web
+/// tests both ways, so every API flow is exercised on both backends).
+async fn store(dir: &tempfile::TempDir) -> Arc<dyn Store> {
+    match std::env::var("TIMECREDITS_WEB_TEST_BACKEND").as_deref() {
+        Ok("postgres") => {
+            let url = timecredits_store_postgres::fresh_test_database()
+                .await
+                .expect("PostgreSQL is required when TIMECREDITS_WEB_TEST_BACKEND=postgres");
+            Arc::new(PgStore::connect(&url).await.expect("connect to the test database"))
+        }
+        Ok("sqlite") | Err(_) => Arc::new(SqliteStore::open(&dir.path().join("timecredits.db")).expect("open store")),
+        Ok(other) => panic!("TIMECREDITS_WEB_TEST_BACKEND must be sqlite or postgres, not {other:?}"),
+    }
+}
+
 impl TestApp {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = SqliteStore::open(&dir.path().join("timecredits.db")).expect("open store");
-        let app = App::new(Arc::new(store), Arc::new(SystemClock));
+        let app = App::new(store(&dir).await, Arc::new(SystemClock));
         let admin = app
             .bootstrap_administrator("admin@example.org", "a long admin password")
             .await
