@@ -3,9 +3,8 @@
 use chrono::{DateTime, Utc};
 use timecredits_ledger::circulation::{self, Circulation, ProgrammeAccounts};
 use timecredits_ledger::{
-    AccountKind,
-    AccountId, Cause, CauseKind, Minutes, Movement, Outcome, PostingRequest, ProgrammeId,
-    StatementLine, TransferId, TransferKind, VerifyReport, running_statement,
+    AccountId, AccountKind, Cause, CauseKind, Minutes, Movement, Outcome, PostingRequest,
+    ProgrammeId, StatementLine, TransferId, TransferKind, VerifyReport, running_statement,
 };
 
 use crate::{Actor, App, AppError, MemberId, OrganisationId};
@@ -217,7 +216,11 @@ impl App {
         let organisation_staff = matches!(
             state.account.kind,
             AccountKind::Organisation | AccountKind::OrganisationPot
-        ) && state.account.owner.map(OrganisationId).is_some_and(|o| actor.coordinates(o) || actor.serves_desk(o));
+        ) && state
+            .account
+            .owner
+            .map(OrganisationId)
+            .is_some_and(|o| actor.coordinates(o) || actor.serves_desk(o));
         if own || organisation_staff || actor.manages(state.account.programme) {
             Ok(())
         } else {
@@ -281,7 +284,10 @@ impl App {
         let programme = self.programme(programme).await?;
         let to = to.unwrap_or_else(|| self.now());
         if from.is_some_and(|f| f > to) {
-            return Err(AppError::invalid("from", "is after `to`; the period must start before it ends"));
+            return Err(AppError::invalid(
+                "from",
+                "is after `to`; the period must start before it ends",
+            ));
         }
         let transfers = self.store.programme_transfers(programme.id, to).await?;
         let accounts = ProgrammeAccounts {

@@ -1,15 +1,15 @@
 //! Setting a programme up: the programme and its accounts, organisations,
 //! members and staff.
 
-use rand::Rng;
 use timecredits_domain::rules::{ProgrammeRules, RuleVersion};
 use timecredits_ledger::{AccountId, ProgrammeId};
 use uuid::Uuid;
 
-use crate::identity::{check_password, check_pin, hash_secret, normalise_email};
+use crate::directory::OnBehalfRegistration;
+use crate::identity::{check_password, hash_secret, normalise_email};
 use crate::{
-    Actor, App, AppError, Member, MemberId, MemberNumber, Organisation, OrganisationId, Programme,
-    Role, RoleGrant, Scope, StoreError, User, UserId,
+    Actor, App, AppError, Member, MemberNumber, Organisation, OrganisationId, Programme, Role,
+    RoleGrant, Scope, User, UserId,
 };
 
 #[derive(Clone, Debug)]
@@ -39,7 +39,7 @@ pub struct NewMember {
     pub number: Option<MemberNumber>,
 }
 
-fn name(field: &'static str, value: &str) -> Result<String, AppError> {
+pub(crate) fn name(field: &'static str, value: &str) -> Result<String, AppError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(AppError::invalid(field, "is empty; enter a name"));
@@ -135,79 +135,28 @@ impl App {
     }
 
     /// Registers a member on their behalf (by a manager). Needs no email or
-    /// phone; a PIN is optional.
+    /// phone; a PIN is optional. See [`App::register_on_behalf`] for
+    /// registration by coordinators, with an organisation and contact details.
     pub async fn register_member(&self, actor: &Actor, new: NewMember) -> Result<Member, AppError> {
         if !actor.manages(new.programme) {
             return Err(AppError::Forbidden);
         }
-        let programme = self.programme(new.programme).await?;
-        let display_name = name("display_name", &new.display_name)?;
-        let pin_hash = match &new.pin {
-            Some(pin) => {
-                check_pin(pin)?;
-                Some(hash_secret(pin)?)
-            }
-            None => None,
-        };
-        let id = MemberId(Uuid::now_v7());
-        let account_id = new_account_id();
-        let now = self.now();
-        // A clash of random numbers is rare; try a few before giving up.
-        let mut member = None;
-        let attempts = if new.number.is_some() { 1 } else { 20 };
-        for _ in 0..attempts {
-            let random = || MemberNumber::from_base(rand::rng().random_range(100_000..=999_999));
-            let number = new
-                .number
-                .or_else(random)
-                .ok_or_else(|| AppError::invalid("number", "is out of range"))?;
-            let (candidate, account) = Member::open(
-                id,
-                &programme,
-                number,
-                display_name.clone(),
-                account_id,
-                now,
-            );
-            match self.store.create_member(&candidate, &account).await {
-                Ok(()) => {
-                    member = Some(candidate);
-                    break;
-                }
-                Err(StoreError::Duplicate(_)) if new.number.is_some() => {
-                    return Err(AppError::Conflict(format!(
-                        "member number {number} is already in use"
-                    )));
-                }
-                Err(StoreError::Duplicate(_)) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        let mut member = member.ok_or_else(|| {
-            AppError::Conflict("no free member number was found; try again".into())
-        })?;
-        if let Some(pin_hash) = pin_hash {
-            let user = User {
-                id: UserId(Uuid::now_v7()),
-                email: None,
-                display_name: member.display_name.clone(),
-                password_hash: None,
-                pin_hash: Some(pin_hash),
-                member: Some(member.id),
-                created_at: now,
-            };
-            self.store.create_user(&user).await?;
-            self.store
-                .grant_role(&RoleGrant {
-                    user: user.id,
-                    role: Role::Member,
-                    scope: Scope::Programme(programme.id),
-                })
-                .await?;
-            self.store.link_member_user(member.id, user.id).await?;
-            member.user = Some(user.id);
-        }
-        Ok(member)
+        let registered = self
+            .register_on_behalf(
+                actor,
+                OnBehalfRegistration {
+                    programme: new.programme,
+                    display_name: new.display_name,
+                    pin: new.pin,
+                    number: new.number,
+                    organisation: None,
+                    language: None,
+                    email: None,
+                    phone: None,
+                },
+            )
+            .await?;
+        Ok(registered.member)
     }
 
     /// Creates a staff sign-in with one role. Administrators create staff of

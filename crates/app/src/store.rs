@@ -130,7 +130,11 @@ pub trait CoreStore: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<(i64, Vec<Transfer>)>;
     /// Every transfer of the programme posted before `to`, in posting order.
-    async fn programme_transfers(&self, programme: ProgrammeId, to: DateTime<Utc>) -> StoreResult<Vec<Transfer>>;
+    async fn programme_transfers(
+        &self,
+        programme: ProgrammeId,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Transfer>>;
     /// Recomputes every balance from the postings and checks the invariants.
     async fn verify(&self) -> StoreResult<VerifyReport>;
     async fn transfer_count(&self) -> StoreResult<u64>;

@@ -583,26 +583,51 @@ async fn exchange_overdraft_follows_the_account_limit(store: Arc<dyn Store>) {
     let s = set_up(store.as_ref(), 2, 0).await;
     let (a, b) = (s.members[0].account, s.members[1].account);
     let pay = |minutes| request(TransferKind::Exchange, a, b, minutes);
-    assert_eq!(code(store.post(vec![pay(30)], t(1)).await.unwrap_err()), "insufficient_credits");
+    assert_eq!(
+        code(store.post(vec![pay(30)], t(1)).await.unwrap_err()),
+        "insufficient_credits"
+    );
     store.set_exchange_overdraft(a, 60).await.expect("raise");
-    store.post(vec![pay(45)], t(2)).await.expect("within the overdraft");
-    assert_eq!(code(store.post(vec![pay(30)], t(3)).await.unwrap_err()), "insufficient_credits");
+    store
+        .post(vec![pay(45)], t(2))
+        .await
+        .expect("within the overdraft");
+    assert_eq!(
+        code(store.post(vec![pay(30)], t(3)).await.unwrap_err()),
+        "insufficient_credits"
+    );
     // Lowering the limit below what is already owed keeps the debt allowed
     // but gives no more room.
     store.set_exchange_overdraft(a, 0).await.expect("lower");
     let account = store.account(a).await.expect("read").expect("exists");
     assert_eq!(account.account.exchange_overdraft_minutes, 45);
-    assert_eq!(code(store.post(vec![pay(1)], t(4)).await.unwrap_err()), "insufficient_credits");
+    assert_eq!(
+        code(store.post(vec![pay(1)], t(4)).await.unwrap_err()),
+        "insufficient_credits"
+    );
     assert!(store.verify().await.expect("verify").is_ok());
 }
 
 async fn circulation_reconciles_after_a_random_workload(store: Arc<dyn Store>) {
     use timecredits_ledger::circulation::{ProgrammeAccounts, summarise};
-    workload::run(store.as_ref(), WorkloadConfig::new(77, 4_000)).await.unwrap_or_else(|e| panic!("{e}"));
-    let programme = store.programmes().await.expect("list").pop().expect("the workload's programme");
+    workload::run(store.as_ref(), WorkloadConfig::new(77, 4_000))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let programme = store
+        .programmes()
+        .await
+        .expect("list")
+        .pop()
+        .expect("the workload's programme");
     let end = workload::epoch() + chrono::Duration::days(1);
-    let transfers = store.programme_transfers(programme.id, end).await.expect("transfers");
-    assert_eq!(transfers.len() as u64, store.transfer_count().await.expect("count"));
+    let transfers = store
+        .programme_transfers(programme.id, end)
+        .await
+        .expect("transfers");
+    assert_eq!(
+        transfers.len() as u64,
+        store.transfer_count().await.expect("count")
+    );
     let accounts = ProgrammeAccounts {
         issuance: programme.issuance_account,
         retired: programme.retired_account,
@@ -610,16 +635,30 @@ async fn circulation_reconciles_after_a_random_workload(store: Arc<dyn Store>) {
     };
     let balance = |id| {
         let store = store.clone();
-        async move { store.account(id).await.expect("read").expect("exists").balance_minutes.expect("balance") }
+        async move {
+            store
+                .account(id)
+                .await
+                .expect("read")
+                .expect("exists")
+                .balance_minutes
+                .expect("balance")
+        }
     };
-    let (issuance, retired, expired) =
-        (balance(accounts.issuance).await, balance(accounts.retired).await, balance(accounts.expired).await);
+    let (issuance, retired, expired) = (
+        balance(accounts.issuance).await,
+        balance(accounts.retired).await,
+        balance(accounts.expired).await,
+    );
     let whole = summarise(&transfers, accounts, None, end);
     assert!(whole.reconciles(), "{whole:?}");
     assert_eq!(whole.closing_outstanding, -issuance - retired - expired);
     assert_eq!(whole.retired, retired);
     assert_eq!(whole.expired, expired);
-    assert!(whole.issued > 0 && whole.redeemed > 0 && whole.gifted > 0 && whole.exchanged > 0, "{whole:?}");
+    assert!(
+        whole.issued > 0 && whole.redeemed > 0 && whole.gifted > 0 && whole.exchanged > 0,
+        "{whole:?}"
+    );
     // Any split into two periods adds up to the whole.
     let mid = workload::epoch() + chrono::Duration::seconds(2_000);
     let first = summarise(&transfers, accounts, None, mid);

@@ -12,7 +12,10 @@ use timecredits_domain::rules::{CreditExpiry, ProgrammeRules, RuleVersion};
 use timecredits_ledger::TransferId;
 use uuid::Uuid;
 
-on_both_backends!(expiry_takes_the_oldest_credits_once, rules_in_force_follow_their_dates);
+on_both_backends!(
+    expiry_takes_the_oldest_credits_once,
+    rules_in_force_follow_their_dates
+);
 
 struct World {
     app: App,
@@ -22,10 +25,16 @@ struct World {
 }
 
 async fn world(store: Arc<dyn Store>) -> World {
-    let start = Utc.with_ymd_and_hms(2026, 1, 5, 10, 0, 0).single().expect("valid time");
+    let start = Utc
+        .with_ymd_and_hms(2026, 1, 5, 10, 0, 0)
+        .single()
+        .expect("valid time");
     let clock = Arc::new(FixedClock::new(start));
     let app = App::new(store, clock.clone());
-    let admin = app.bootstrap_administrator("admin@example.org", "a long admin password").await.expect("admin");
+    let admin = app
+        .bootstrap_administrator("admin@example.org", "a long admin password")
+        .await
+        .expect("admin");
     let admin = app.actor(admin.id).await.expect("actor");
     let programme = app
         .create_programme(
@@ -41,33 +50,100 @@ async fn world(store: Arc<dyn Store>) -> World {
         .await
         .expect("programme");
     let manager = app
-        .create_staff(&admin, "m@example.org", "Manager", "a long manager password", Role::ProgrammeManager, Scope::Programme(programme.id))
+        .create_staff(
+            &admin,
+            "m@example.org",
+            "Manager",
+            "a long manager password",
+            Role::ProgrammeManager,
+            Scope::Programme(programme.id),
+        )
         .await
         .expect("manager");
     let manager = app.actor(manager.id).await.expect("actor");
-    World { app, clock, manager, programme }
+    World {
+        app,
+        clock,
+        manager,
+        programme,
+    }
 }
 
 async fn rules_in_force_follow_their_dates(store: Arc<dyn Store>) {
     let w = world(store).await;
     let opening = w.app.programme_today(&w.programme);
-    let stricter = ProgrammeRules { daily_cap_minutes: 240, ..ProgrammeRules::default() };
+    let stricter = ProgrammeRules {
+        daily_cap_minutes: 240,
+        ..ProgrammeRules::default()
+    };
     let from = opening + Duration::days(10);
-    w.app.change_rules(&w.manager, w.programme.id, RuleVersion { effective_from: from, rules: stricter }).await.expect("change");
-    assert_eq!(w.app.rules_in_force(w.programme.id, opening).await.expect("rules").daily_cap_minutes, 720);
-    assert_eq!(w.app.rules_in_force(w.programme.id, from).await.expect("rules").daily_cap_minutes, 240);
-    let past = RuleVersion { effective_from: opening - Duration::days(1), rules: ProgrammeRules::default() };
-    let err = w.app.change_rules(&w.manager, w.programme.id, past).await.unwrap_err();
+    w.app
+        .change_rules(
+            &w.manager,
+            w.programme.id,
+            RuleVersion {
+                effective_from: from,
+                rules: stricter,
+            },
+        )
+        .await
+        .expect("change");
+    assert_eq!(
+        w.app
+            .rules_in_force(w.programme.id, opening)
+            .await
+            .expect("rules")
+            .daily_cap_minutes,
+        720
+    );
+    assert_eq!(
+        w.app
+            .rules_in_force(w.programme.id, from)
+            .await
+            .expect("rules")
+            .daily_cap_minutes,
+        240
+    );
+    let past = RuleVersion {
+        effective_from: opening - Duration::days(1),
+        rules: ProgrammeRules::default(),
+    };
+    let err = w
+        .app
+        .change_rules(&w.manager, w.programme.id, past)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "rules_in_the_past");
-    assert_eq!(w.app.rule_book(w.programme.id).await.expect("book").versions().len(), 2);
+    assert_eq!(
+        w.app
+            .rule_book(w.programme.id)
+            .await
+            .expect("book")
+            .versions()
+            .len(),
+        2
+    );
 }
 
 async fn expiry_takes_the_oldest_credits_once(store: Arc<dyn Store>) {
     let w = world(store.clone()).await;
     let opening = w.app.programme_today(&w.programme);
-    let member = |name: &str| NewMember { programme: w.programme.id, display_name: name.into(), pin: Some("1234".into()), number: None };
-    let ann = w.app.register_member(&w.manager, member("Ann")).await.expect("ann");
-    let ben = w.app.register_member(&w.manager, member("Ben")).await.expect("ben");
+    let member = |name: &str| NewMember {
+        programme: w.programme.id,
+        display_name: name.into(),
+        pin: Some("1234".into()),
+        number: None,
+    };
+    let ann = w
+        .app
+        .register_member(&w.manager, member("Ann"))
+        .await
+        .expect("ann");
+    let ben = w
+        .app
+        .register_member(&w.manager, member("Ben"))
+        .await
+        .expect("ben");
     let issue = |minutes| IssueRequest {
         id: TransferId(Uuid::now_v7()),
         programme: w.programme.id,
@@ -76,29 +152,69 @@ async fn expiry_takes_the_oldest_credits_once(store: Arc<dyn Store>) {
         reason: "time given".into(),
     };
     // Nothing expires while the rules say credits last for ever.
-    w.app.issue_credits(&w.manager, issue(120)).await.expect("issue");
-    let never = w.app.expire_credits(&w.manager, w.programme.id).await.expect("run");
+    w.app
+        .issue_credits(&w.manager, issue(120))
+        .await
+        .expect("issue");
+    let never = w
+        .app
+        .expire_credits(&w.manager, w.programme.id)
+        .await
+        .expect("run");
     assert_eq!(never.cutoff, None);
 
-    let rules = ProgrammeRules { expiry: CreditExpiry::AfterMonths(1), ..ProgrammeRules::default() };
+    let rules = ProgrammeRules {
+        expiry: CreditExpiry::AfterMonths(1),
+        ..ProgrammeRules::default()
+    };
     w.app
-        .change_rules(&w.manager, w.programme.id, RuleVersion { effective_from: opening + Duration::days(1), rules })
+        .change_rules(
+            &w.manager,
+            w.programme.id,
+            RuleVersion {
+                effective_from: opening + Duration::days(1),
+                rules,
+            },
+        )
         .await
         .expect("expiry on");
     // Ann spends 30 of her January credits on a gift, and earns 60 more in March.
     w.clock.set(w.clock_now() + Duration::days(10));
-    let ann_actor = w.app.actor(ann.user.expect("ann signs in")).await.expect("actor");
+    let ann_actor = w
+        .app
+        .actor(ann.user.expect("ann signs in"))
+        .await
+        .expect("actor");
     w.app
-        .give_gift(&ann_actor, GiftRequest { id: TransferId(Uuid::now_v7()), to: ben.id, minutes: 30, reason: "thanks".into() })
+        .give_gift(
+            &ann_actor,
+            GiftRequest {
+                id: TransferId(Uuid::now_v7()),
+                to: ben.id,
+                minutes: 30,
+                reason: "thanks".into(),
+            },
+        )
         .await
         .expect("gift");
     w.clock.set(w.clock_now() + Duration::days(60));
-    w.app.issue_credits(&w.manager, issue(60)).await.expect("march");
+    w.app
+        .issue_credits(&w.manager, issue(60))
+        .await
+        .expect("march");
     w.clock.set(w.clock_now() + Duration::days(5));
 
-    let not_manager = w.app.expire_credits(&ann_actor, w.programme.id).await.unwrap_err();
+    let not_manager = w
+        .app
+        .expire_credits(&ann_actor, w.programme.id)
+        .await
+        .unwrap_err();
     assert_eq!(not_manager.code(), "forbidden");
-    let run = w.app.expire_credits(&w.manager, w.programme.id).await.expect("run");
+    let run = w
+        .app
+        .expire_credits(&w.manager, w.programme.id)
+        .await
+        .expect("run");
     assert!(run.cutoff.is_some());
     // Ann's January 120, less the 30 she gave, expire; March's 60 do not.
     // Ben's 30 arrived in January too, and expire.
@@ -106,13 +222,27 @@ async fn expiry_takes_the_oldest_credits_once(store: Arc<dyn Store>) {
     assert_eq!(run.members_with_expiry, 2);
     let balance = |account| {
         let store = store.clone();
-        async move { store.account(account).await.expect("read").expect("exists").balance_minutes }
+        async move {
+            store
+                .account(account)
+                .await
+                .expect("read")
+                .expect("exists")
+                .balance_minutes
+        }
     };
     assert_eq!(balance(ann.account).await, Some(60));
     assert_eq!(balance(ben.account).await, Some(0));
     assert_eq!(balance(w.programme.expired_account).await, Some(120));
-    let again = w.app.expire_credits(&w.manager, w.programme.id).await.expect("second run");
-    assert_eq!(again.minutes_expired, 0, "running twice expires nothing more");
+    let again = w
+        .app
+        .expire_credits(&w.manager, w.programme.id)
+        .await
+        .expect("second run");
+    assert_eq!(
+        again.minutes_expired, 0,
+        "running twice expires nothing more"
+    );
     assert!(store.verify().await.expect("verify").is_ok());
 }
 

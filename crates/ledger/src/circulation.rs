@@ -31,7 +31,8 @@ impl Circulation {
     /// retirement or expiry: the closing figure must follow from the
     /// opening one. Anything else means the summary or the ledger is wrong.
     pub fn reconciles(&self) -> bool {
-        self.opening_outstanding + self.issued - self.retired - self.expired == self.closing_outstanding
+        self.opening_outstanding + self.issued - self.retired - self.expired
+            == self.closing_outstanding
     }
 }
 
@@ -51,13 +52,16 @@ pub fn summarise(
     from: Option<DateTime<Utc>>,
     to: DateTime<Utc>,
 ) -> Circulation {
-    let kinds: HashMap<TransferId, (TransferKind, AccountId)> =
-        transfers.iter().map(|t| (t.id, (t.kind, t.debit))).collect();
+    let kinds: HashMap<TransferId, (TransferKind, AccountId)> = transfers
+        .iter()
+        .map(|t| (t.id, (t.kind, t.debit)))
+        .collect();
     // Credits in circulation are minus what the three programme accounts
     // hold together: the issuance account goes negative as credits go out,
     // retired and expired hold what came back.
     let outside = |t: &Transfer| -> i64 {
-        let held = |a: AccountId| a == accounts.issuance || a == accounts.retired || a == accounts.expired;
+        let held =
+            |a: AccountId| a == accounts.issuance || a == accounts.retired || a == accounts.expired;
         match (held(t.debit), held(t.credit)) {
             (true, false) => t.amount.get(),
             (false, true) => -t.amount.get(),

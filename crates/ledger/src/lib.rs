@@ -7,8 +7,8 @@
 //! decide the batch, and write what it returns inside one transaction.
 
 mod account;
-pub mod circulation;
 mod amount;
+pub mod circulation;
 mod error;
 mod ids;
 pub mod memory;

@@ -789,7 +789,11 @@ impl CoreStore for PgStore {
         Ok(verifier.finish(accounts))
     }
 
-    async fn programme_transfers(&self, programme: ProgrammeId, to: DateTime<Utc>) -> StoreResult<Vec<Transfer>> {
+    async fn programme_transfers(
+        &self,
+        programme: ProgrammeId,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Transfer>> {
         sqlx::query(concat!(
             "SELECT ",
             transfer_columns!(),

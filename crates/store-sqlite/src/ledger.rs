@@ -222,7 +222,9 @@ pub(crate) fn programme_transfers(
             "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE programme_id = ?1 AND at < ?2 ORDER BY seq"
         ))
         .map_err(internal)?;
-    let mut rows = stmt.query(params![blob(programme.0), micros(to)]).map_err(internal)?;
+    let mut rows = stmt
+        .query(params![blob(programme.0), micros(to)])
+        .map_err(internal)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(internal)? {
         out.push(transfer(row)?);

@@ -359,8 +359,13 @@ impl CoreStore for SqliteStore {
             .await
     }
 
-    async fn programme_transfers(&self, programme: ProgrammeId, to: DateTime<Utc>) -> StoreResult<Vec<Transfer>> {
-        self.read(move |c| ledger::programme_transfers(c, programme, to)).await
+    async fn programme_transfers(
+        &self,
+        programme: ProgrammeId,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Transfer>> {
+        self.read(move |c| ledger::programme_transfers(c, programme, to))
+            .await
     }
 
     async fn verify(&self) -> StoreResult<VerifyReport> {

@@ -9,8 +9,6 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -22,6 +20,8 @@ use timecredits_app::{
 use timecredits_ledger::{
     AccountId, LedgerError, MINUTES_PER_CREDIT, Outcome, ProgrammeId, Transfer, TransferId,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::error::{ApiError, Problem};
@@ -324,7 +324,10 @@ struct LineBody {
     balance_minutes: i64,
 }
 
-pub(crate) fn parse_time(field: &'static str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, AppError> {
+pub(crate) fn parse_time(
+    field: &'static str,
+    value: Option<&str>,
+) -> Result<Option<DateTime<Utc>>, AppError> {
     let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
         return Ok(None);
     };

@@ -65,7 +65,13 @@ pub(crate) fn routes(paths: OpenApi) -> Router<AppState> {
             "/api/openapi.json",
             get(move || {
                 let json = json.clone();
-                async move { ([(header::CONTENT_TYPE, "application/json")], json.to_string()).into_response() }
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        json.to_string(),
+                    )
+                        .into_response()
+                }
             }),
         )
         .route(
@@ -141,10 +147,17 @@ fn operations(doc: &OpenApi) -> Vec<OperationView> {
                 })
                 .collect();
             let request_example = op.request_body.as_ref().and_then(|body| {
-                let utoipa::openapi::RefOr::T(body) = body else { return None };
+                let utoipa::openapi::RefOr::T(body) = body else {
+                    return None;
+                };
                 body.content.values().find_map(|content| {
-                    let utoipa::openapi::RefOr::T(content) = content else { return None };
-                    let example = content.example.clone().or_else(|| schema_example(doc, &content.schema))?;
+                    let utoipa::openapi::RefOr::T(content) = content else {
+                        return None;
+                    };
+                    let example = content
+                        .example
+                        .clone()
+                        .or_else(|| schema_example(doc, &content.schema))?;
                     serde_json::to_string_pretty(&example).ok()
                 })
             });
@@ -182,11 +195,16 @@ fn schema_example(
     doc: &OpenApi,
     schema: &Option<utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>>,
 ) -> Option<serde_json::Value> {
-    let utoipa::openapi::RefOr::Ref(reference) = schema.as_ref()? else { return None };
+    let utoipa::openapi::RefOr::Ref(reference) = schema.as_ref()? else {
+        return None;
+    };
     let name = reference.ref_location.rsplit('/').next()?;
     let schema = doc.components.as_ref()?.schemas.get(name)?;
     let value = serde_json::to_value(schema).ok()?;
-    value.get("example").cloned().or_else(|| value.get("examples")?.get(0).cloned())
+    value
+        .get("example")
+        .cloned()
+        .or_else(|| value.get("examples")?.get(0).cloned())
 }
 
 pub(crate) fn docs_page(doc: &OpenApi) -> String {

@@ -1,7 +1,129 @@
 //! What the activities use cases need from storage. Each backend implements
 //! this trait in its own `activities` module.
+//!
+//! Writes whose rules depend on what is stored (a full session, a waiting
+//! list, a claim already decided, a duplicate or a daily cap) check those
+//! rules inside the same transaction as the write, by asking the pure rules
+//! in `timecredits_domain`, so concurrent requests cannot both pass.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use timecredits_ledger::{Plan, PostingRequest, ProgrammeId, TransferId};
+
+use super::model::{
+    Activity, ActivityFilter, ActivityId, Claim, ClaimFilter, ClaimId, Contribution,
+    ContributionId, RegisterRecord, Session, SessionId, SignUp,
+};
+use crate::{MemberId, PostError, StoreResult, UserId};
+
+/// A contribution to record, with the daily cap of the rules in force on its date.
+#[derive(Clone, Debug)]
+pub struct NewContribution {
+    pub record: Contribution,
+    pub daily_cap_minutes: i64,
+}
+
+/// What else a batch of contributions does, besides issuing credits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BatchKind {
+    /// Confirms a session's register (once per session).
+    Register {
+        session: SessionId,
+        confirmed_by: UserId,
+    },
+    /// A coordinator records time directly.
+    Direct,
+    /// Confirms a member's pending claim.
+    ConfirmClaim { claim: ClaimId, decided_by: UserId },
+    /// Replaces `original`, which must not be corrected already.
+    Correction { original: ContributionId },
+}
+
+/// Contributions and the postings that issue their credits, written in one
+/// transaction. `key` is the request's idempotency key: a retry with the
+/// same key and the same contributions answers with what was recorded.
+#[derive(Clone, Debug)]
+pub struct ContributionBatch {
+    pub key: TransferId,
+    pub programme: ProgrammeId,
+    pub kind: BatchKind,
+    pub contributions: Vec<NewContribution>,
+    pub postings: Vec<PostingRequest>,
+    pub at: DateTime<Utc>,
+}
+
+/// What a batch wrote (or, for a retry, had written).
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub contributions: Vec<Contribution>,
+    pub plan: Plan,
+    /// True when this was a retry of a batch already recorded.
+    pub replayed: bool,
+}
+
+/// The result of a cancellation: the cancelled sign-up, and who got the
+/// place it freed (if anyone was waiting).
+#[derive(Clone, Debug)]
+pub struct Cancellation {
+    pub cancelled: SignUp,
+    pub promoted: Option<SignUp>,
+}
 
 #[async_trait]
-pub trait ActivityStore: Send + Sync {}
+pub trait ActivityStore: Send + Sync {
+    async fn create_activity(&self, activity: &Activity) -> StoreResult<()>;
+    /// Replaces the details and `updated_at` of an existing activity.
+    async fn update_activity(&self, activity: &Activity) -> StoreResult<()>;
+    async fn activity(&self, id: ActivityId) -> StoreResult<Option<Activity>>;
+    /// Activities matching the filter, in id order, after the cursor.
+    async fn activities(&self, filter: &ActivityFilter) -> StoreResult<Vec<Activity>>;
+
+    async fn create_activity_session(&self, session: &Session) -> StoreResult<()>;
+    async fn activity_session(&self, id: SessionId) -> StoreResult<Option<Session>>;
+    /// The activity's sessions starting at or after `from`, in start order,
+    /// after the `(starts_at, id)` cursor.
+    async fn activity_sessions(
+        &self,
+        activity: ActivityId,
+        from: DateTime<Utc>,
+        after: Option<(DateTime<Utc>, SessionId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>>;
+
+    /// Signs a member up: a place while the session has room, the waiting
+    /// list once it is full. Refuses a member already signed up. The
+    /// capacity is checked inside the write.
+    async fn sign_up(&self, sign_up: &SignUp) -> Result<SignUp, PostError>;
+    /// Cancels the member's sign-up and, in the same transaction, gives the
+    /// freed place to the first on the waiting list.
+    async fn cancel_sign_up(
+        &self,
+        session: SessionId,
+        member: MemberId,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<Cancellation, PostError>;
+    /// The session's sign-ups that are not cancelled: places first, then the
+    /// waiting list, each in sign-up order.
+    async fn sign_ups(&self, session: SessionId) -> StoreResult<Vec<SignUp>>;
+    async fn register(&self, session: SessionId) -> StoreResult<Option<RegisterRecord>>;
+
+    /// Records contributions and issues their credits in one transaction.
+    async fn record_contributions(&self, batch: ContributionBatch) -> Result<Recorded, PostError>;
+    async fn contribution(&self, id: ContributionId) -> StoreResult<Option<Contribution>>;
+    /// Contributions recorded for a session (including superseded ones), in id order.
+    async fn session_contributions(&self, session: SessionId) -> StoreResult<Vec<Contribution>>;
+
+    async fn create_claim(&self, claim: &Claim) -> StoreResult<()>;
+    async fn claim(&self, id: ClaimId) -> StoreResult<Option<Claim>>;
+    /// Claims matching the filter, newest first, after the cursor.
+    async fn claims(&self, filter: &ClaimFilter) -> StoreResult<Vec<Claim>>;
+    /// Rejects a pending claim with a reason the member sees.
+    async fn reject_claim(
+        &self,
+        claim: ClaimId,
+        by: UserId,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<Claim, PostError>;
+}

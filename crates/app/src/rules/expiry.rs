@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use timecredits_domain::rules::{expiry_cutoff, minutes_expiring};
-use timecredits_ledger::{Cause, CauseKind, Minutes, Movement, PostingRequest, ProgrammeId, TransferId, TransferKind};
+use timecredits_ledger::{
+    Cause, CauseKind, Minutes, Movement, PostingRequest, ProgrammeId, TransferId, TransferKind,
+};
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError, Member};
@@ -33,7 +35,11 @@ impl App {
     /// Expires, for every member of the programme, the credits still held
     /// from before the cutoff that the rules in force today set. Managers
     /// run it (or the operator, from the CLI, with a manager's authority).
-    pub async fn expire_credits(&self, actor: &Actor, programme: ProgrammeId) -> Result<ExpiryRun, AppError> {
+    pub async fn expire_credits(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+    ) -> Result<ExpiryRun, AppError> {
         let programme = self.programme(programme).await?;
         if !actor.manages(programme.id) {
             return Err(AppError::Forbidden);
@@ -43,16 +49,26 @@ impl App {
         let Some(cutoff) = expiry_cutoff(rules.expiry, today) else {
             return Ok(ExpiryRun::default());
         };
-        let mut run = ExpiryRun { cutoff: Some(cutoff), ..ExpiryRun::default() };
+        let mut run = ExpiryRun {
+            cutoff: Some(cutoff),
+            ..ExpiryRun::default()
+        };
         for member in self.store.members(programme.id).await? {
             run.members_checked += 1;
-            let (_, transfers) = self.store.account_transfers(member.account, None, None, u32::MAX).await?;
+            let (_, transfers) = self
+                .store
+                .account_transfers(member.account, None, None, u32::MAX)
+                .await?;
             let inflows: Vec<(NaiveDate, i64)> = transfers
                 .iter()
                 .filter(|t| t.credit == member.account)
                 .map(|t| (crate::rules::local_date(&programme, t.at), t.amount.get()))
                 .collect();
-            let outflows: i64 = transfers.iter().filter(|t| t.debit == member.account).map(|t| t.amount.get()).sum();
+            let outflows: i64 = transfers
+                .iter()
+                .filter(|t| t.debit == member.account)
+                .map(|t| t.amount.get())
+                .sum();
             let minutes = minutes_expiring(&inflows, outflows, cutoff);
             if minutes == 0 {
                 continue;
@@ -68,7 +84,10 @@ impl App {
                 },
                 actor: actor.ledger_id(),
                 reason: format!("Credits received before {cutoff} expired"),
-                cause: Some(Cause { kind: CauseKind::Expiry, id: id.0 }),
+                cause: Some(Cause {
+                    kind: CauseKind::Expiry,
+                    id: id.0,
+                }),
             };
             let plan = self.store.post(vec![request], self.now()).await?;
             if plan.outcomes.iter().any(|o| o.is_new()) {

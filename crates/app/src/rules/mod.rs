@@ -35,12 +35,20 @@ pub fn local_date(programme: &Programme, at: DateTime<Utc>) -> NaiveDate {
 impl App {
     /// Whether the actor has any role in the programme: as a member, staff
     /// of one of its organisations, a manager or an evaluator.
-    pub async fn takes_part_in(&self, actor: &Actor, programme: ProgrammeId) -> Result<bool, AppError> {
+    pub async fn takes_part_in(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+    ) -> Result<bool, AppError> {
         for grant in &actor.grants {
             match grant.scope {
                 crate::Scope::Programme(p) if p == programme => return Ok(true),
                 crate::Scope::Organisation(o)
-                    if self.store.organisation(o).await?.is_some_and(|o| o.programme == programme) =>
+                    if self
+                        .store
+                        .organisation(o)
+                        .await?
+                        .is_some_and(|o| o.programme == programme) =>
                 {
                     return Ok(true);
                 }

@@ -6,7 +6,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use timecredits_domain::rules::{CreditExpiry, PartnerReceipts, ProgrammeRules, RuleBook, RuleVersion};
+use timecredits_domain::rules::{
+    CreditExpiry, PartnerReceipts, ProgrammeRules, RuleBook, RuleVersion,
+};
 use timecredits_ledger::ProgrammeId;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -108,10 +110,13 @@ impl From<&RuleVersion> for RulesBody {
 
 impl RulesBody {
     fn into_version(self) -> Result<RuleVersion, AppError> {
-        let partner_receipts = PartnerReceipts::parse(&self.partner_receipts)
-            .ok_or_else(|| AppError::invalid("partner_receipts", "must be retire or keep_to_reissue"))?;
+        let partner_receipts = PartnerReceipts::parse(&self.partner_receipts).ok_or_else(|| {
+            AppError::invalid("partner_receipts", "must be retire or keep_to_reissue")
+        })?;
         let effective_from = NaiveDate::parse_from_str(self.effective_from.trim(), "%Y-%m-%d")
-            .map_err(|_| AppError::invalid("effective_from", "must be a date such as 2026-04-01"))?;
+            .map_err(|_| {
+                AppError::invalid("effective_from", "must be a date such as 2026-04-01")
+            })?;
         Ok(RuleVersion {
             effective_from,
             rules: ProgrammeRules {
@@ -119,7 +124,9 @@ impl RulesBody {
                 daily_cap_minutes: self.daily_cap_minutes,
                 members_may_claim: self.members_may_claim,
                 exchange_overdraft_minutes: self.exchange_overdraft_minutes,
-                expiry: self.expiry_months.map_or(CreditExpiry::Never, CreditExpiry::AfterMonths),
+                expiry: self
+                    .expiry_months
+                    .map_or(CreditExpiry::Never, CreditExpiry::AfterMonths),
                 partner_receipts,
             },
         })
@@ -133,7 +140,9 @@ struct RuleBookBody {
 }
 
 fn book_body(book: &RuleBook) -> RuleBookBody {
-    RuleBookBody { versions: book.versions().iter().map(RulesBody::from).collect() }
+    RuleBookBody {
+        versions: book.versions().iter().map(RulesBody::from).collect(),
+    }
 }
 
 fn programme_id(value: &str) -> Result<ProgrammeId, AppError> {
@@ -183,7 +192,10 @@ async fn change_rules(
     ApiJson(body): ApiJson<RulesBody>,
 ) -> Result<(StatusCode, Json<RuleBookBody>), ApiError> {
     let programme = programme_id(&programme)?;
-    let book = state.app.change_rules(&actor, programme, body.into_version()?).await?;
+    let book = state
+        .app
+        .change_rules(&actor, programme, body.into_version()?)
+        .await?;
     Ok((StatusCode::CREATED, Json(book_body(&book))))
 }
 

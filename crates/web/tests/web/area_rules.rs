@@ -10,7 +10,9 @@ fn rules_path(app: &TestApp) -> String {
 }
 
 fn tomorrow() -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(2)).format("%Y-%m-%d").to_string()
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn rules(effective_from: &str, granularity: i64) -> serde_json::Value {
@@ -31,33 +33,75 @@ async fn rules_are_versioned_and_only_managers_change_them() {
     let manager = bearer(&app.manager_token().await);
     let alice = bearer(&app.alice_token().await);
 
-    let read = app.get(&rules_path(&app), &[("authorization", &manager)]).await;
+    let read = app
+        .get(&rules_path(&app), &[("authorization", &manager)])
+        .await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.body);
-    let versions = read.json()["versions"].as_array().expect("versions").clone();
+    let versions = read.json()["versions"]
+        .as_array()
+        .expect("versions")
+        .clone();
     assert_eq!(versions.len(), 1, "a programme opens with one version");
     assert_eq!(versions[0]["granularity_minutes"], 15);
     assert_eq!(versions[0]["daily_cap_minutes"], 720);
-    assert_eq!(app.get(&rules_path(&app), &[("authorization", &alice)]).await.status, StatusCode::OK);
-    assert_eq!(app.get(&rules_path(&app), &[]).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get(&rules_path(&app), &[("authorization", &alice)])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&rules_path(&app), &[]).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 
     let later = tomorrow();
-    let changed = app.post_json(&rules_path(&app), &[("authorization", &manager)], &rules(&later, 30)).await;
+    let changed = app
+        .post_json(
+            &rules_path(&app),
+            &[("authorization", &manager)],
+            &rules(&later, 30),
+        )
+        .await;
     assert_eq!(changed.status, StatusCode::CREATED, "{}", changed.body);
-    let versions = changed.json()["versions"].as_array().expect("versions").clone();
+    let versions = changed.json()["versions"]
+        .as_array()
+        .expect("versions")
+        .clone();
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[1]["effective_from"], later.as_str());
     assert_eq!(versions[1]["partner_receipts"], "keep_to_reissue");
     assert_eq!(versions[1]["expiry_months"], 12);
 
     let auth = [("authorization", manager.as_str())];
-    app.post_json(&rules_path(&app), &auth, &rules("2020-01-01", 15)).await.problem(StatusCode::UNPROCESSABLE_ENTITY, "rules_in_the_past");
-    app.post_json(&rules_path(&app), &auth, &rules(&later, 15)).await.problem(StatusCode::CONFLICT, "rules_already_changing");
-    let far = (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
-    app.post_json(&rules_path(&app), &auth, &rules(&far, 0)).await.problem(StatusCode::UNPROCESSABLE_ENTITY, "granularity_out_of_range");
-    app.post_json(&rules_path(&app), &auth, &rules("next tuesday", 15)).await.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
-    app.post_json(&rules_path(&app), &[("authorization", &alice)], &rules(&far, 15)).await.problem(StatusCode::FORBIDDEN, "forbidden");
+    app.post_json(&rules_path(&app), &auth, &rules("2020-01-01", 15))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY, "rules_in_the_past");
+    app.post_json(&rules_path(&app), &auth, &rules(&later, 15))
+        .await
+        .problem(StatusCode::CONFLICT, "rules_already_changing");
+    let far = (chrono::Utc::now().date_naive() + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    app.post_json(&rules_path(&app), &auth, &rules(&far, 0))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY, "granularity_out_of_range");
+    app.post_json(&rules_path(&app), &auth, &rules("next tuesday", 15))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    app.post_json(
+        &rules_path(&app),
+        &[("authorization", &alice)],
+        &rules(&far, 15),
+    )
+    .await
+    .problem(StatusCode::FORBIDDEN, "forbidden");
     let unchanged = app.get(&rules_path(&app), &auth).await.json();
-    assert_eq!(unchanged["versions"].as_array().map(Vec::len), Some(2), "refused changes leave nothing behind");
+    assert_eq!(
+        unchanged["versions"].as_array().map(Vec::len),
+        Some(2),
+        "refused changes leave nothing behind"
+    );
 }
 
 #[tokio::test]
@@ -69,7 +113,10 @@ async fn the_circulation_summary_reconciles_and_is_for_managers() {
     let gift = app
         .post_json(
             "/api/v1/gifts",
-            &[("authorization", &alice), ("idempotency-key", &uuid::Uuid::now_v7().to_string())],
+            &[
+                ("authorization", &alice),
+                ("idempotency-key", &uuid::Uuid::now_v7().to_string()),
+            ],
             &json!({ "to_member": app.bob.id.to_string(), "minutes": 30 }),
         )
         .await;
@@ -81,19 +128,42 @@ async fn the_circulation_summary_reconciles_and_is_for_managers() {
     assert_eq!(s["issued_minutes"], crate::support::ALICE_MINUTES);
     assert_eq!(s["gifted_minutes"], 30);
     assert_eq!(s["opening_outstanding_minutes"], 0);
-    assert_eq!(s["closing_outstanding_minutes"], crate::support::ALICE_MINUTES);
+    assert_eq!(
+        s["closing_outstanding_minutes"],
+        crate::support::ALICE_MINUTES
+    );
 
-    let csv = app.get(&format!("{path}?format=csv"), &[("authorization", &manager)]).await;
+    let csv = app
+        .get(
+            &format!("{path}?format=csv"),
+            &[("authorization", &manager)],
+        )
+        .await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.body.starts_with("measure,minutes\r\n"), "{}", csv.body);
     assert!(csv.body.contains("gifted,30\r\n"), "{}", csv.body);
 
-    let later = app.get(&format!("{path}?from=2999-01-01T00:00:00Z&to=2999-02-01T00:00:00Z"), &[("authorization", &manager)]).await;
-    assert_eq!(later.json()["opening_outstanding_minutes"], crate::support::ALICE_MINUTES);
+    let later = app
+        .get(
+            &format!("{path}?from=2999-01-01T00:00:00Z&to=2999-02-01T00:00:00Z"),
+            &[("authorization", &manager)],
+        )
+        .await;
+    assert_eq!(
+        later.json()["opening_outstanding_minutes"],
+        crate::support::ALICE_MINUTES
+    );
     assert_eq!(later.json()["issued_minutes"], 0);
 
-    app.get(&path, &[("authorization", &alice)]).await.problem(StatusCode::NOT_FOUND, "not_found");
-    app.get(&format!("{path}?from=yesterday"), &[("authorization", &manager)]).await.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    app.get(&path, &[("authorization", &alice)])
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
+    app.get(
+        &format!("{path}?from=yesterday"),
+        &[("authorization", &manager)],
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
 }
 
 #[tokio::test]
@@ -102,12 +172,20 @@ async fn the_api_describes_itself_in_openapi_3_1_and_a_readable_page() {
     let doc = app.get("/api/openapi.json", &[]).await;
     assert_eq!(doc.status, StatusCode::OK);
     let doc = doc.json();
-    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        doc["openapi"]
+    );
     let mut ids = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         assert!(path.starts_with("/api/v1/"), "{path}");
         for (method, op) in item.as_object().expect("operations") {
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
             ids.push(id.to_owned());
         }
     }
@@ -115,14 +193,29 @@ async fn the_api_describes_itself_in_openapi_3_1_and_a_readable_page() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), count, "operation ids are unique");
-    for expected in ["create_token", "give_gift", "change_programme_rules", "programme_circulation"] {
-        assert!(ids.iter().any(|i| i == expected), "{expected} is documented");
+    for expected in [
+        "create_token",
+        "give_gift",
+        "change_programme_rules",
+        "programme_circulation",
+    ] {
+        assert!(
+            ids.iter().any(|i| i == expected),
+            "{expected} is documented"
+        );
     }
     let page = app.get("/api/docs", &[]).await;
     assert_eq!(page.status, StatusCode::OK);
     let html = scraper::Html::parse_document(&page.body);
     let headings = scraper::Selector::parse("section h2[id]").expect("selector");
-    let documented: Vec<String> = html.select(&headings).filter_map(|h| h.value().attr("id").map(str::to_owned)).collect();
-    assert_eq!(documented.len(), count, "every operation has a section on the page");
+    let documented: Vec<String> = html
+        .select(&headings)
+        .filter_map(|h| h.value().attr("id").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        documented.len(),
+        count,
+        "every operation has a section on the page"
+    );
     assert!(documented.contains(&"give_gift".to_owned()));
 }

@@ -35,11 +35,35 @@ pub enum Who {
 
 use Who::*;
 
-const EVERYONE: &[Who] =
-    &[Anonymous, Member, CoordinatorHere, CoordinatorElsewhere, SpendStaff, Manager, OtherManager, Evaluator, Admin];
-const SIGNED_IN: &[Who] =
-    &[Member, CoordinatorHere, CoordinatorElsewhere, SpendStaff, Manager, OtherManager, Evaluator, Admin];
-const IN_PROGRAMME: &[Who] = &[Member, CoordinatorHere, CoordinatorElsewhere, SpendStaff, Manager, Evaluator];
+const EVERYONE: &[Who] = &[
+    Anonymous,
+    Member,
+    CoordinatorHere,
+    CoordinatorElsewhere,
+    SpendStaff,
+    Manager,
+    OtherManager,
+    Evaluator,
+    Admin,
+];
+const SIGNED_IN: &[Who] = &[
+    Member,
+    CoordinatorHere,
+    CoordinatorElsewhere,
+    SpendStaff,
+    Manager,
+    OtherManager,
+    Evaluator,
+    Admin,
+];
+const IN_PROGRAMME: &[Who] = &[
+    Member,
+    CoordinatorHere,
+    CoordinatorElsewhere,
+    SpendStaff,
+    Manager,
+    Evaluator,
+];
 
 impl Who {
     fn heading(self) -> &'static str {
@@ -89,10 +113,18 @@ pub fn table() -> Vec<Row> {
             operation_id: "create_token",
             method: "POST",
             path: "/api/v1/tokens",
-            body: |w| Some(json!({ "login": w.app.alice.number.value().to_string(), "secret": PIN })),
+            body: |w| {
+                Some(json!({ "login": w.app.alice.number.value().to_string(), "secret": PIN }))
+            },
             allowed: EVERYONE,
         },
-        Row { operation_id: "get_me", method: "GET", path: "/api/v1/me", body: no_body, allowed: SIGNED_IN },
+        Row {
+            operation_id: "get_me",
+            method: "GET",
+            path: "/api/v1/me",
+            body: no_body,
+            allowed: SIGNED_IN,
+        },
         Row {
             operation_id: "get_account_statement",
             method: "GET",
@@ -112,7 +144,9 @@ pub fn table() -> Vec<Row> {
             method: "POST",
             path: "/api/v1/issuances",
             body: |w| {
-                Some(json!({ "programme": w.app.programme.id.to_string(), "member": w.app.alice.id.to_string(), "minutes": 15 }))
+                Some(
+                    json!({ "programme": w.app.programme.id.to_string(), "member": w.app.alice.id.to_string(), "minutes": 15 }),
+                )
             },
             allowed: &[Manager],
         },
@@ -121,7 +155,9 @@ pub fn table() -> Vec<Row> {
             method: "POST",
             path: "/api/v1/redemptions",
             body: |w| {
-                Some(json!({ "organisation": w.organisation.to_string(), "member": w.app.alice.id.to_string(), "minutes": 1 }))
+                Some(
+                    json!({ "organisation": w.organisation.to_string(), "member": w.app.alice.id.to_string(), "minutes": 1 }),
+                )
             },
             allowed: &[SpendStaff, Manager],
         },
@@ -144,7 +180,9 @@ pub fn table() -> Vec<Row> {
             method: "POST",
             path: "/api/v1/programmes/{programme}/rules",
             body: |_| {
-                let day = (chrono::Utc::now().date_naive() + chrono::Duration::days(400)).format("%Y-%m-%d").to_string();
+                let day = (chrono::Utc::now().date_naive() + chrono::Duration::days(400))
+                    .format("%Y-%m-%d")
+                    .to_string();
                 Some(json!({
                     "effective_from": day, "granularity_minutes": 15, "daily_cap_minutes": 720,
                     "members_may_claim": true, "exchange_overdraft_minutes": 0, "expiry_months": null,
@@ -176,22 +214,62 @@ async fn token(app: &TestApp, login: &str, secret: &str) -> String {
 
 pub async fn world() -> World {
     let app = TestApp::new().await;
-    let admin = app.app.store().user_by_email("admin@example.org").await.expect("read").expect("admin");
+    let admin = app
+        .app
+        .store()
+        .user_by_email("admin@example.org")
+        .await
+        .expect("read")
+        .expect("admin");
     let admin = app.app.actor(admin.id).await.expect("admin actor");
-    let new_org = |name: &str| NewOrganisation { programme: app.programme.id, name: name.into() };
-    let here = app.app.create_organisation(&app.manager, new_org("Here Hall")).await.expect("org");
-    let elsewhere = app.app.create_organisation(&app.manager, new_org("Elsewhere Hub")).await.expect("org");
+    let new_org = |name: &str| NewOrganisation {
+        programme: app.programme.id,
+        name: name.into(),
+    };
+    let here = app
+        .app
+        .create_organisation(&app.manager, new_org("Here Hall"))
+        .await
+        .expect("org");
+    let elsewhere = app
+        .app
+        .create_organisation(&app.manager, new_org("Elsewhere Hub"))
+        .await
+        .expect("org");
     let password = "a long staff password";
     let staff = |email: &'static str, role: Role, scope: Scope| {
         let app = &app;
         async move {
-            app.app.create_staff(&app.manager, email, "Staff", password, role, scope).await.expect("staff");
+            app.app
+                .create_staff(&app.manager, email, "Staff", password, role, scope)
+                .await
+                .expect("staff");
         }
     };
-    staff("here@example.org", Role::Coordinator, Scope::Organisation(here.id)).await;
-    staff("elsewhere@example.org", Role::Coordinator, Scope::Organisation(elsewhere.id)).await;
-    staff("desk@example.org", Role::SpendStaff, Scope::Organisation(here.id)).await;
-    staff("evaluator@example.org", Role::Evaluator, Scope::Programme(app.programme.id)).await;
+    staff(
+        "here@example.org",
+        Role::Coordinator,
+        Scope::Organisation(here.id),
+    )
+    .await;
+    staff(
+        "elsewhere@example.org",
+        Role::Coordinator,
+        Scope::Organisation(elsewhere.id),
+    )
+    .await;
+    staff(
+        "desk@example.org",
+        Role::SpendStaff,
+        Scope::Organisation(here.id),
+    )
+    .await;
+    staff(
+        "evaluator@example.org",
+        Role::Evaluator,
+        Scope::Programme(app.programme.id),
+    )
+    .await;
     let other = app
         .app
         .create_programme(
@@ -207,27 +285,64 @@ pub async fn world() -> World {
         .await
         .expect("other programme");
     app.app
-        .create_staff(&admin, "other@example.org", "Other", password, Role::ProgrammeManager, Scope::Programme(other.id))
+        .create_staff(
+            &admin,
+            "other@example.org",
+            "Other",
+            password,
+            Role::ProgrammeManager,
+            Scope::Programme(other.id),
+        )
         .await
         .expect("other manager");
     let transfer = TransferId(Uuid::now_v7());
     app.app
         .issue_credits(
             &app.manager,
-            IssueRequest { id: transfer, programme: app.programme.id, member: app.bob.id, minutes: 60, reason: "to reverse".into() },
+            IssueRequest {
+                id: transfer,
+                programme: app.programme.id,
+                member: app.bob.id,
+                minutes: 60,
+                reason: "to reverse".into(),
+            },
         )
         .await
         .expect("issue");
     let mut tokens = BTreeMap::new();
-    tokens.insert(Member, token(&app, &app.alice.number.value().to_string(), PIN).await);
-    tokens.insert(CoordinatorHere, token(&app, "here@example.org", password).await);
-    tokens.insert(CoordinatorElsewhere, token(&app, "elsewhere@example.org", password).await);
+    tokens.insert(
+        Member,
+        token(&app, &app.alice.number.value().to_string(), PIN).await,
+    );
+    tokens.insert(
+        CoordinatorHere,
+        token(&app, "here@example.org", password).await,
+    );
+    tokens.insert(
+        CoordinatorElsewhere,
+        token(&app, "elsewhere@example.org", password).await,
+    );
     tokens.insert(SpendStaff, token(&app, "desk@example.org", password).await);
     tokens.insert(Manager, token(&app, MANAGER_EMAIL, MANAGER_PASSWORD).await);
-    tokens.insert(OtherManager, token(&app, "other@example.org", password).await);
-    tokens.insert(Evaluator, token(&app, "evaluator@example.org", password).await);
-    tokens.insert(Admin, token(&app, "admin@example.org", "a long admin password").await);
-    World { app, tokens, organisation: here.id.0, other_organisation: elsewhere.id.0, transfer_to_reverse: transfer }
+    tokens.insert(
+        OtherManager,
+        token(&app, "other@example.org", password).await,
+    );
+    tokens.insert(
+        Evaluator,
+        token(&app, "evaluator@example.org", password).await,
+    );
+    tokens.insert(
+        Admin,
+        token(&app, "admin@example.org", "a long admin password").await,
+    );
+    World {
+        app,
+        tokens,
+        organisation: here.id.0,
+        other_organisation: elsewhere.id.0,
+        transfer_to_reverse: transfer,
+    }
 }
 
 fn fill(path: &str, w: &World) -> String {
@@ -253,9 +368,18 @@ fn markdown(rows: &[Row]) -> String {
     out.push_str(&"---|".repeat(EVERYONE.len()));
     out.push('\n');
     for row in rows {
-        out.push_str(&format!("| `{}` {} `{}` |", row.operation_id, row.method, row.path.trim_start_matches("/api/v1")));
+        out.push_str(&format!(
+            "| `{}` {} `{}` |",
+            row.operation_id,
+            row.method,
+            row.path.trim_start_matches("/api/v1")
+        ));
         for who in EVERYONE {
-            out.push_str(if row.allowed.contains(who) { " ✓ |" } else { " — |" });
+            out.push_str(if row.allowed.contains(who) {
+                " ✓ |"
+            } else {
+                " — |"
+            });
         }
         out.push('\n');
     }
@@ -271,17 +395,26 @@ async fn every_operation_is_allowed_exactly_for_the_callers_in_the_table() {
     for row in &rows {
         let path = fill(row.path, &w);
         for &who in EVERYONE {
-            let mut headers: Vec<(&str, String)> = vec![("idempotency-key", Uuid::now_v7().to_string())];
+            let mut headers: Vec<(&str, String)> =
+                vec![("idempotency-key", Uuid::now_v7().to_string())];
             if let Some(token) = w.tokens.get(&who) {
                 headers.push(("authorization", token.clone()));
             }
-            let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let response = match row.method {
                 "GET" => w.app.get(&path, &headers).await,
-                "POST" => w.app.post_json(&path, &headers, &(row.body)(&w).unwrap_or(json!({}))).await,
+                "POST" => {
+                    w.app
+                        .post_json(&path, &headers, &(row.body)(&w).unwrap_or(json!({})))
+                        .await
+                }
                 other => panic!("no test driver for method {other}"),
             };
-            let refused = matches!(response.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND);
+            let refused = matches!(
+                response.status,
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+            );
             let expected = row.allowed.contains(&who);
             if refused == expected || response.status.is_server_error() {
                 wrong.push(format!(
@@ -296,7 +429,11 @@ async fn every_operation_is_allowed_exactly_for_the_callers_in_the_table() {
             }
         }
     }
-    assert!(wrong.is_empty(), "the app does not match the table:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "the app does not match the table:\n{}",
+        wrong.join("\n")
+    );
 
     // Every documented operation has a row, and every row is documented.
     let doc = w.app.get("/api/openapi.json", &[]).await.json();
@@ -309,8 +446,10 @@ async fn every_operation_is_allowed_exactly_for_the_callers_in_the_table() {
     documented.sort();
     let mut in_table: Vec<String> = rows.iter().map(|r| r.operation_id.to_owned()).collect();
     in_table.sort();
-    assert_eq!(in_table, documented, "the authorisation table must have exactly one row per API operation");
-
+    assert_eq!(
+        in_table, documented,
+        "the authorisation table must have exactly one row per API operation"
+    );
 
     // The human-readable table is generated from this one.
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/authorization.md");

@@ -8,11 +8,11 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
+use timecredits_app::Store;
 use timecredits_app::{
     Actor, App, IssueRequest, Member, NewMember, NewProgramme, Programme, Role, Scope, SystemClock,
 };
 use timecredits_ledger::TransferId;
-use timecredits_app::Store;
 use timecredits_store_postgres::PgStore;
 use timecredits_store_sqlite::SqliteStore;
 use timecredits_web::{WebConfig, router};
@@ -98,10 +98,18 @@ async fn store(dir: &tempfile::TempDir) -> Arc<dyn Store> {
             let url = timecredits_store_postgres::fresh_test_database()
                 .await
                 .expect("PostgreSQL is required when TIMECREDITS_WEB_TEST_BACKEND=postgres");
-            Arc::new(PgStore::connect(&url).await.expect("connect to the test database"))
+            Arc::new(
+                PgStore::connect(&url)
+                    .await
+                    .expect("connect to the test database"),
+            )
         }
-        Ok("sqlite") | Err(_) => Arc::new(SqliteStore::open(&dir.path().join("timecredits.db")).expect("open store")),
-        Ok(other) => panic!("TIMECREDITS_WEB_TEST_BACKEND must be sqlite or postgres, not {other:?}"),
+        Ok("sqlite") | Err(_) => {
+            Arc::new(SqliteStore::open(&dir.path().join("timecredits.db")).expect("open store"))
+        }
+        Ok(other) => {
+            panic!("TIMECREDITS_WEB_TEST_BACKEND must be sqlite or postgres, not {other:?}")
+        }
     }
 }
 

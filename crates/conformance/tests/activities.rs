@@ -1,0 +1,1288 @@
+//! The activities area on both backends: sign-ups and the waiting list,
+//! registers, claims, direct records and corrections, each turning time
+//! given into credits atomically.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use timecredits_app::activities::{
+    ActivityId, ActivityQuery, DirectRecord, NewClaim, NewSession, RegisterEntry, SessionId,
+};
+use timecredits_app::{
+    Actor, App, AppError, FixedClock, Member, NewMember, NewOrganisation, NewProgramme,
+    Organisation, Programme, Role, Scope, Store,
+};
+use timecredits_conformance::on_both_backends;
+use timecredits_domain::activity::{
+    ActivityDetails, CoProductionLevel, CoProductionMode, SignUpStatus,
+};
+use timecredits_domain::contribution::{ClaimStatus, ContributionOrigin};
+use timecredits_ledger::{CauseKind, TransferId, TransferKind};
+use uuid::Uuid;
+
+on_both_backends!(
+    sign_ups_fill_places_then_the_waiting_list,
+    concurrent_sign_ups_never_overfill_a_session,
+    a_confirmed_register_issues_every_credit_at_once,
+    a_refused_register_leaves_nothing_behind,
+    claims_are_confirmed_or_rejected_once,
+    direct_records_are_judged_by_the_rules_of_their_date,
+    corrections_reissue_then_reverse_and_supersede,
+    activities_are_listed_with_filters_and_kept_within_their_programme,
+    concurrent_records_never_pass_the_daily_cap_or_pay_twice,
+);
+
+/// 2026-03-10 12:00 UTC, a Tuesday.
+fn noon() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 10, 12, 0, 0)
+        .single()
+        .expect("valid")
+}
+
+fn date(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, d).expect("valid")
+}
+
+fn key() -> TransferId {
+    TransferId(Uuid::now_v7())
+}
+
+fn code(e: AppError) -> &'static str {
+    match e {
+        AppError::Store(s) => panic!("storage failed: {s}"),
+        e => e.code(),
+    }
+}
+
+struct World {
+    app: App,
+    clock: Arc<FixedClock>,
+    programme: Programme,
+    manager: Actor,
+    coordinator: Actor,
+    organisation: Organisation,
+    members: Vec<(Member, Actor)>,
+    /// A coordinator and member of a second programme.
+    stranger: Actor,
+    stranger_member: Actor,
+}
+
+async fn staff(app: &App, by: &Actor, email: &str, role: Role, scope: Scope) -> Actor {
+    let user = app
+        .create_staff(by, email, "Staff", "a long enough password", role, scope)
+        .await
+        .expect("staff");
+    app.actor(user.id).await.expect("actor")
+}
+
+async fn programme(app: &App, admin: &Actor, name: &str) -> Programme {
+    app.create_programme(
+        admin,
+        NewProgramme {
+            name: name.into(),
+            locality: "Exampleton".into(),
+            time_zone: "Europe/London".into(),
+            language: "en-GB".into(),
+            exchange_overdraft_minutes: 0,
+        },
+    )
+    .await
+    .expect("programme")
+}
+
+async fn member(app: &App, manager: &Actor, programme: &Programme, name: &str) -> (Member, Actor) {
+    let member = app
+        .register_member(
+            manager,
+            NewMember {
+                programme: programme.id,
+                display_name: name.into(),
+                pin: Some("2468".into()),
+                number: None,
+            },
+        )
+        .await
+        .expect("member");
+    let actor = app.actor(member.user.expect("user")).await.expect("actor");
+    (member, actor)
+}
+
+async fn world(store: Arc<dyn Store>, members: usize) -> World {
+    let clock = Arc::new(FixedClock::new(noon()));
+    let app = App::new(store, clock.clone());
+    let admin = app
+        .bootstrap_administrator("admin@example.org", "a long admin password")
+        .await
+        .expect("admin");
+    let admin = app.actor(admin.id).await.expect("admin actor");
+    let p = programme(&app, &admin, "Exampleton").await;
+    let manager = staff(
+        &app,
+        &admin,
+        "manager@example.org",
+        Role::ProgrammeManager,
+        Scope::Programme(p.id),
+    )
+    .await;
+    let organisation = app
+        .create_organisation(
+            &manager,
+            NewOrganisation {
+                programme: p.id,
+                name: "Village Hall".into(),
+            },
+        )
+        .await
+        .expect("organisation");
+    let coordinator = staff(
+        &app,
+        &manager,
+        "coordinator@example.org",
+        Role::Coordinator,
+        Scope::Organisation(organisation.id),
+    )
+    .await;
+    let mut all = Vec::new();
+    for i in 0..members {
+        all.push(member(&app, &manager, &p, &format!("Member {i}")).await);
+    }
+    let other = programme(&app, &admin, "Otherton").await;
+    let other_manager = staff(
+        &app,
+        &admin,
+        "other@example.org",
+        Role::ProgrammeManager,
+        Scope::Programme(other.id),
+    )
+    .await;
+    let other_org = app
+        .create_organisation(
+            &other_manager,
+            NewOrganisation {
+                programme: other.id,
+                name: "Other Hall".into(),
+            },
+        )
+        .await
+        .expect("other organisation");
+    let stranger = staff(
+        &app,
+        &other_manager,
+        "stranger@example.org",
+        Role::Coordinator,
+        Scope::Organisation(other_org.id),
+    )
+    .await;
+    let (_, stranger_member) = member(&app, &other_manager, &other, "Stranger").await;
+    World {
+        app,
+        clock,
+        programme: p,
+        manager,
+        coordinator,
+        organisation,
+        members: all,
+        stranger,
+        stranger_member,
+    }
+}
+
+fn details(title: &str) -> ActivityDetails {
+    ActivityDetails {
+        title: title.into(),
+        description: "Cook and serve lunch with the team".into(),
+        level: CoProductionLevel::Group,
+        mode: CoProductionMode::CoDelivery,
+        place: "Village Hall, High Street".into(),
+        accessibility: "Step-free access".into(),
+        usual_duration_minutes: 120,
+        earns_credits: true,
+    }
+}
+
+impl World {
+    async fn activity(&self, title: &str) -> ActivityId {
+        self.app
+            .create_activity(&self.coordinator, self.organisation.id, details(title))
+            .await
+            .expect("activity")
+            .id
+    }
+
+    /// A two-hour session tomorrow at noon.
+    async fn session(&self, activity: ActivityId, capacity: i64) -> SessionId {
+        let starts_at = self.app.now() + Duration::days(1);
+        self.app
+            .create_session(
+                &self.coordinator,
+                activity,
+                NewSession {
+                    starts_at,
+                    ends_at: starts_at + Duration::hours(2),
+                    capacity,
+                },
+            )
+            .await
+            .expect("session")
+            .id
+    }
+
+    fn member(&self, i: usize) -> &Member {
+        &self.members[i].0
+    }
+
+    fn member_actor(&self, i: usize) -> &Actor {
+        &self.members[i].1
+    }
+
+    async fn balance(&self, i: usize) -> i64 {
+        self.app
+            .balance(&self.manager, self.member(i).account, None)
+            .await
+            .expect("balance")
+    }
+
+    fn direct(&self, activity: ActivityId, i: usize, day: NaiveDate, minutes: i64) -> DirectRecord {
+        DirectRecord {
+            member: self.member(i).id,
+            activity,
+            session: None,
+            date: day,
+            minutes,
+            note: String::new(),
+        }
+    }
+}
+
+async fn sign_ups_fill_places_then_the_waiting_list(store: Arc<dyn Store>) {
+    let w = world(store, 4).await;
+    let activity = w.activity("Lunch club").await;
+    let session = w.session(activity, 2).await;
+    // Members sign themselves up; a coordinator signs up the third and fourth.
+    let first = w
+        .app
+        .sign_up(w.member_actor(0), session, None)
+        .await
+        .expect("first");
+    assert_eq!(first.status, SignUpStatus::Confirmed);
+    let second = w
+        .app
+        .sign_up(w.member_actor(1), session, None)
+        .await
+        .expect("second");
+    assert_eq!(second.status, SignUpStatus::Confirmed);
+    let third = w
+        .app
+        .sign_up(&w.coordinator, session, Some(w.member(2).id))
+        .await
+        .expect("third");
+    assert_eq!(
+        third.status,
+        SignUpStatus::Waiting,
+        "a full session has a waiting list"
+    );
+    let fourth = w
+        .app
+        .sign_up(&w.coordinator, session, Some(w.member(3).id))
+        .await
+        .expect("fourth");
+    assert_eq!(fourth.status, SignUpStatus::Waiting);
+    assert_eq!(
+        code(
+            w.app
+                .sign_up(w.member_actor(0), session, None)
+                .await
+                .expect_err("twice")
+        ),
+        "already_signed_up"
+    );
+    // Nobody signs up someone else unless they coordinate or manage.
+    assert_eq!(
+        code(
+            w.app
+                .sign_up(w.member_actor(0), session, Some(w.member(1).id))
+                .await
+                .expect_err("not theirs")
+        ),
+        "forbidden"
+    );
+    assert_eq!(
+        code(
+            w.app
+                .sign_up(&w.stranger_member, session, None)
+                .await
+                .expect_err("other programme")
+        ),
+        "not_found"
+    );
+
+    // A waiting member cancelling frees no place; a confirmed one promotes the first waiting.
+    let cancelled = w
+        .app
+        .cancel_sign_up(&w.coordinator, session, w.member(3).id)
+        .await
+        .expect("cancel waiting");
+    assert!(cancelled.promoted.is_none());
+    let cancelled = w
+        .app
+        .cancel_sign_up(w.member_actor(0), session, w.member(0).id)
+        .await
+        .expect("cancel place");
+    assert_eq!(cancelled.cancelled.status, SignUpStatus::Cancelled);
+    let promoted = cancelled.promoted.expect("someone promoted");
+    assert_eq!(promoted.member, w.member(2).id);
+    assert_eq!(promoted.status, SignUpStatus::Confirmed);
+    let live = w.app.sign_ups(&w.coordinator, session).await.expect("list");
+    let confirmed: Vec<_> = live
+        .iter()
+        .filter(|s| s.status == SignUpStatus::Confirmed)
+        .map(|s| s.member)
+        .collect();
+    assert_eq!(confirmed, vec![w.member(1).id, w.member(2).id]);
+    assert_eq!(live.len(), 2);
+    assert_eq!(
+        code(
+            w.app
+                .cancel_sign_up(w.member_actor(0), session, w.member(0).id)
+                .await
+                .expect_err("again")
+        ),
+        "not_signed_up"
+    );
+    // A member may sign up again after cancelling, joining the queue.
+    let again = w
+        .app
+        .sign_up(w.member_actor(0), session, None)
+        .await
+        .expect("again");
+    assert_eq!(again.status, SignUpStatus::Waiting);
+    // Once the session starts, sign-ups are closed.
+    w.clock.set(noon() + Duration::days(1));
+    assert_eq!(
+        code(
+            w.app
+                .sign_up(w.member_actor(3), session, None)
+                .await
+                .expect_err("started")
+        ),
+        "session_already_started"
+    );
+}
+
+async fn concurrent_sign_ups_never_overfill_a_session(store: Arc<dyn Store>) {
+    let w = Arc::new(world(store, 12).await);
+    let activity = w.activity("Litter pick").await;
+    let session = w.session(activity, 3).await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let w = w.clone();
+        tasks.push(tokio::spawn(async move {
+            w.app
+                .sign_up(w.member_actor(i), session, None)
+                .await
+                .expect("sign up")
+                .status
+        }));
+    }
+    let mut confirmed = 0;
+    for task in tasks {
+        if task.await.expect("task") == SignUpStatus::Confirmed {
+            confirmed += 1;
+        }
+    }
+    assert_eq!(confirmed, 3, "exactly the capacity gets places");
+    let live = w.app.sign_ups(&w.manager, session).await.expect("list");
+    assert_eq!(live.len(), 12);
+    assert_eq!(
+        live.iter()
+            .filter(|s| s.status == SignUpStatus::Confirmed)
+            .count(),
+        3
+    );
+}
+
+async fn a_confirmed_register_issues_every_credit_at_once(store: Arc<dyn Store>) {
+    let w = world(store.clone(), 3).await;
+    let activity = w.activity("Lunch club").await;
+    let session = w.session(activity, 10).await;
+    for i in 0..3 {
+        w.app
+            .sign_up(w.member_actor(i), session, None)
+            .await
+            .expect("sign up");
+    }
+    // The register cannot be confirmed before the session's day.
+    let entries = vec![
+        RegisterEntry {
+            member: w.member(0).id,
+            attended: true,
+            minutes: None,
+        },
+        RegisterEntry {
+            member: w.member(1).id,
+            attended: true,
+            minutes: Some(90),
+        },
+        RegisterEntry {
+            member: w.member(2).id,
+            attended: false,
+            minutes: None,
+        },
+    ];
+    assert_eq!(
+        code(
+            w.app
+                .confirm_register(&w.coordinator, session, key(), entries.clone())
+                .await
+                .expect_err("future")
+        ),
+        "future_date"
+    );
+    w.clock.set(noon() + Duration::days(1) + Duration::hours(3));
+    let sheet = w
+        .app
+        .register_sheet(&w.coordinator, session)
+        .await
+        .expect("sheet");
+    assert_eq!(sheet.attendees.len(), 3);
+    assert_eq!(sheet.default_minutes, 120);
+    assert!(sheet.confirmed.is_none());
+    // Members and strangers may not confirm.
+    assert_eq!(
+        code(
+            w.app
+                .confirm_register(w.member_actor(0), session, key(), entries.clone())
+                .await
+                .expect_err("member")
+        ),
+        "forbidden"
+    );
+    assert_eq!(
+        code(
+            w.app
+                .confirm_register(&w.stranger, session, key(), entries.clone())
+                .await
+                .expect_err("stranger")
+        ),
+        "not_found"
+    );
+    let k = key();
+    let recorded = w
+        .app
+        .confirm_register(&w.coordinator, session, k, entries.clone())
+        .await
+        .expect("confirm");
+    assert!(!recorded.replayed);
+    assert_eq!(recorded.contributions.len(), 2);
+    assert_eq!(recorded.plan.outcomes.len(), 2);
+    assert_eq!(w.balance(0).await, 120, "the session's length by default");
+    assert_eq!(w.balance(1).await, 90, "minutes as adjusted");
+    assert_eq!(w.balance(2).await, 0, "absent members get nothing");
+    for (c, outcome) in recorded.contributions.iter().zip(&recorded.plan.outcomes) {
+        let t = outcome.transfer();
+        assert_eq!(t.kind, TransferKind::Issue);
+        assert_eq!(t.debit, w.programme.issuance_account);
+        assert_eq!(t.amount.get(), c.minutes, "one hour given is one credit");
+        let cause = t.cause.expect("cause");
+        assert_eq!(cause.kind, CauseKind::Contribution);
+        assert_eq!(cause.id, c.id.0);
+        assert_eq!(c.origin, ContributionOrigin::Register);
+        assert_eq!(c.date, date(11));
+    }
+    // A retry answers the same, and pays nobody twice.
+    let retry = w
+        .app
+        .confirm_register(&w.coordinator, session, k, entries.clone())
+        .await
+        .expect("retry");
+    assert!(retry.replayed);
+    let mut ids: Vec<_> = retry.contributions.iter().map(|c| c.id).collect();
+    let mut first: Vec<_> = recorded.contributions.iter().map(|c| c.id).collect();
+    ids.sort();
+    first.sort();
+    assert_eq!(ids, first);
+    assert_eq!(w.balance(0).await, 120);
+    // The same key with another body, or a new key, is refused.
+    let mut changed = entries.clone();
+    changed[1].minutes = Some(60);
+    assert_eq!(
+        code(
+            w.app
+                .confirm_register(&w.coordinator, session, k, changed)
+                .await
+                .expect_err("changed")
+        ),
+        "idempotency_conflict"
+    );
+    assert_eq!(
+        code(
+            w.app
+                .confirm_register(&w.coordinator, session, key(), entries)
+                .await
+                .expect_err("twice")
+        ),
+        "register_already_confirmed"
+    );
+    let sheet = w
+        .app
+        .register_sheet(&w.manager, session)
+        .await
+        .expect("sheet");
+    assert_eq!(sheet.confirmed.expect("confirmed").key, k);
+    assert_eq!(sheet.contributions.len(), 2);
+    assert!(w.app.verify_ledger().await.expect("verify").is_ok());
+}
+
+async fn a_refused_register_leaves_nothing_behind(store: Arc<dyn Store>) {
+    let w = world(store.clone(), 2).await;
+    let activity = w.activity("Lunch club").await;
+    let session = w.session(activity, 10).await;
+    for i in 0..2 {
+        w.app
+            .sign_up(w.member_actor(i), session, None)
+            .await
+            .expect("sign up");
+    }
+    w.clock.set(noon() + Duration::days(1) + Duration::hours(3));
+    // Member 1 already has 11 hours on that day: two more breaks the 12-hour cap.
+    w.app
+        .record_contribution(&w.coordinator, key(), w.direct(activity, 1, date(11), 660))
+        .await
+        .expect("earlier");
+    let entries: Vec<RegisterEntry> = (0..2)
+        .map(|i| RegisterEntry {
+            member: w.member(i).id,
+            attended: true,
+            minutes: None,
+        })
+        .collect();
+    assert_eq!(
+        code(
+            w.app
+                .confirm_register(&w.coordinator, session, key(), entries.clone())
+                .await
+                .expect_err("cap")
+        ),
+        "daily_cap_exceeded"
+    );
+    assert_eq!(w.balance(0).await, 0, "nobody was paid");
+    let sheet = w
+        .app
+        .register_sheet(&w.coordinator, session)
+        .await
+        .expect("sheet");
+    assert!(sheet.confirmed.is_none(), "no register was written");
+    assert!(
+        sheet.contributions.is_empty(),
+        "no contribution was written"
+    );
+    // Off the granularity, or someone not signed up: refused by name.
+    let mut odd = entries.clone();
+    odd[0].minutes = Some(50);
+    assert_eq!(
+        code(
+            w.app
+                .confirm_register(&w.coordinator, session, key(), odd)
+                .await
+                .expect_err("steps")
+        ),
+        "not_a_whole_number_of_steps"
+    );
+    let (outsider, _) = member(&w.app, &w.manager, &w.programme, "Outsider").await;
+    let mut extra = entries.clone();
+    extra.push(RegisterEntry {
+        member: outsider.id,
+        attended: true,
+        minutes: None,
+    });
+    assert_eq!(
+        code(
+            w.app
+                .confirm_register(&w.coordinator, session, key(), extra)
+                .await
+                .expect_err("not signed up")
+        ),
+        "not_on_register"
+    );
+    // With member 1 marked absent, it goes through.
+    let mut fine = entries;
+    fine[1].attended = false;
+    let recorded = w
+        .app
+        .confirm_register(&w.coordinator, session, key(), fine)
+        .await
+        .expect("confirm");
+    assert_eq!(recorded.contributions.len(), 1);
+    assert_eq!(w.balance(0).await, 120);
+}
+
+async fn claims_are_confirmed_or_rejected_once(store: Arc<dyn Store>) {
+    let w = world(store.clone(), 2).await;
+    let activity = w.activity("Residents' panel").await;
+    let claim = w
+        .app
+        .create_claim(
+            w.member_actor(0),
+            NewClaim {
+                activity,
+                date: date(9),
+                minutes: 90,
+                note: "Panel meeting".into(),
+            },
+        )
+        .await
+        .expect("claim");
+    assert_eq!(claim.status, ClaimStatus::Pending);
+    let other = w
+        .app
+        .create_claim(
+            w.member_actor(0),
+            NewClaim {
+                activity,
+                date: date(8),
+                minutes: 60,
+                note: String::new(),
+            },
+        )
+        .await
+        .expect("second claim");
+    assert_eq!(
+        code(
+            w.app
+                .create_claim(
+                    w.member_actor(0),
+                    NewClaim {
+                        activity,
+                        date: date(11),
+                        minutes: 60,
+                        note: String::new(),
+                    },
+                )
+                .await
+                .expect_err("future")
+        ),
+        "future_date"
+    );
+    // Staff do not claim; strangers cannot see the activity.
+    assert_eq!(
+        code(
+            w.app
+                .create_claim(
+                    &w.coordinator,
+                    NewClaim {
+                        activity,
+                        date: date(9),
+                        minutes: 60,
+                        note: String::new(),
+                    },
+                )
+                .await
+                .expect_err("staff")
+        ),
+        "forbidden"
+    );
+    assert_eq!(
+        code(
+            w.app
+                .create_claim(
+                    &w.stranger_member,
+                    NewClaim {
+                        activity,
+                        date: date(9),
+                        minutes: 60,
+                        note: String::new(),
+                    },
+                )
+                .await
+                .expect_err("stranger")
+        ),
+        "not_found"
+    );
+    let pending = w
+        .app
+        .pending_claims(&w.coordinator, w.organisation.id, None, None)
+        .await
+        .expect("pending");
+    assert_eq!(pending.items.len(), 2);
+    assert_eq!(pending.items[0].id, other.id, "newest first");
+    assert_eq!(
+        code(
+            w.app
+                .pending_claims(w.member_actor(0), w.organisation.id, None, None)
+                .await
+                .expect_err("member")
+        ),
+        "forbidden"
+    );
+    assert_eq!(
+        code(
+            w.app
+                .confirm_claim(w.member_actor(0), claim.id, key())
+                .await
+                .expect_err("own")
+        ),
+        "forbidden"
+    );
+    let k = key();
+    let confirmed = w
+        .app
+        .confirm_claim(&w.coordinator, claim.id, k)
+        .await
+        .expect("confirm");
+    assert_eq!(confirmed.contributions[0].claim, Some(claim.id));
+    assert_eq!(confirmed.contributions[0].minutes, 90);
+    assert_eq!(w.balance(0).await, 90);
+    let retry = w
+        .app
+        .confirm_claim(&w.coordinator, claim.id, k)
+        .await
+        .expect("retry");
+    assert!(retry.replayed);
+    assert_eq!(w.balance(0).await, 90, "a retry never pays twice");
+    assert_eq!(
+        code(
+            w.app
+                .confirm_claim(&w.coordinator, claim.id, key())
+                .await
+                .expect_err("twice")
+        ),
+        "claim_already_decided"
+    );
+    assert_eq!(
+        code(
+            w.app
+                .reject_claim(&w.coordinator, other.id, "  ")
+                .await
+                .expect_err("no reason")
+        ),
+        "reason_required"
+    );
+    let rejected = w
+        .app
+        .reject_claim(&w.manager, other.id, "We have no record of you that day")
+        .await
+        .expect("reject");
+    assert_eq!(rejected.status, ClaimStatus::Rejected);
+    assert_eq!(
+        code(
+            w.app
+                .reject_claim(&w.manager, other.id, "again")
+                .await
+                .expect_err("twice")
+        ),
+        "claim_already_decided"
+    );
+    assert_eq!(w.balance(0).await, 90);
+    let mine = w
+        .app
+        .my_claims(w.member_actor(0), None, Some(1))
+        .await
+        .expect("mine");
+    assert!(mine.more);
+    assert_eq!(mine.items[0].status, ClaimStatus::Rejected);
+    assert_eq!(
+        mine.items[0].rejection_reason.as_deref(),
+        Some("We have no record of you that day")
+    );
+    let rest = w
+        .app
+        .my_claims(w.member_actor(0), Some(mine.items[0].id), Some(1))
+        .await
+        .expect("next page");
+    assert_eq!(rest.items[0].status, ClaimStatus::Confirmed);
+    assert!(!rest.more);
+    assert!(
+        w.app
+            .pending_claims(&w.coordinator, w.organisation.id, None, None)
+            .await
+            .expect("pending")
+            .items
+            .is_empty()
+    );
+}
+
+async fn direct_records_are_judged_by_the_rules_of_their_date(store: Arc<dyn Store>) {
+    let w = world(store.clone(), 2).await;
+    let activity = w.activity("Lunch club").await;
+    let refused = |r: Result<_, AppError>| code(r.expect_err("refused"));
+    assert_eq!(
+        refused(
+            w.app
+                .record_contribution(&w.coordinator, key(), w.direct(activity, 0, date(11), 60))
+                .await
+        ),
+        "future_date"
+    );
+    assert_eq!(
+        refused(
+            w.app
+                .record_contribution(&w.coordinator, key(), w.direct(activity, 0, date(9), 50))
+                .await
+        ),
+        "not_a_whole_number_of_steps"
+    );
+    assert_eq!(
+        refused(
+            w.app
+                .record_contribution(&w.coordinator, key(), w.direct(activity, 0, date(9), 735))
+                .await
+        ),
+        "daily_cap_exceeded"
+    );
+    assert_eq!(
+        refused(
+            w.app
+                .record_contribution(w.member_actor(0), key(), w.direct(activity, 0, date(9), 60))
+                .await
+        ),
+        "forbidden"
+    );
+    assert_eq!(
+        refused(
+            w.app
+                .record_contribution(&w.stranger, key(), w.direct(activity, 0, date(9), 60))
+                .await
+        ),
+        "not_found"
+    );
+    let mut quiet = details("Coffee morning (no credits)");
+    quiet.earns_credits = false;
+    let quiet = w
+        .app
+        .create_activity(&w.coordinator, w.organisation.id, quiet)
+        .await
+        .expect("activity");
+    assert_eq!(
+        refused(
+            w.app
+                .record_contribution(&w.coordinator, key(), w.direct(quiet.id, 0, date(9), 60))
+                .await
+        ),
+        "activity_does_not_earn"
+    );
+    // The cap counts what was already credited that day.
+    w.app
+        .record_contribution(&w.coordinator, key(), w.direct(activity, 0, date(9), 600))
+        .await
+        .expect("ten hours");
+    assert_eq!(
+        refused(
+            w.app
+                .record_contribution(&w.coordinator, key(), w.direct(activity, 0, date(9), 135))
+                .await
+        ),
+        "daily_cap_exceeded"
+    );
+    w.app
+        .record_contribution(&w.coordinator, key(), w.direct(activity, 0, date(9), 120))
+        .await
+        .expect("up to the cap");
+    assert_eq!(w.balance(0).await, 720);
+    // A session's contribution once per member.
+    let session = w.session(activity, 5).await;
+    w.clock.set(noon() + Duration::days(2));
+    let mut with_session = w.direct(activity, 1, date(11), 60);
+    with_session.session = Some(session);
+    w.app
+        .record_contribution(&w.coordinator, key(), with_session.clone())
+        .await
+        .expect("first");
+    assert_eq!(
+        refused(
+            w.app
+                .record_contribution(&w.coordinator, key(), with_session)
+                .await
+        ),
+        "duplicate_contribution"
+    );
+    // A retry with the same key returns the original; another body conflicts.
+    let k = key();
+    let first = w
+        .app
+        .record_contribution(&w.manager, k, w.direct(activity, 1, date(10), 30))
+        .await
+        .expect("record");
+    let again = w
+        .app
+        .record_contribution(&w.manager, k, w.direct(activity, 1, date(10), 30))
+        .await
+        .expect("retry");
+    assert!(again.replayed);
+    assert_eq!(again.contributions[0].id, first.contributions[0].id);
+    assert_eq!(
+        refused(
+            w.app
+                .record_contribution(&w.manager, k, w.direct(activity, 1, date(10), 45))
+                .await
+        ),
+        "idempotency_conflict"
+    );
+    assert_eq!(w.balance(1).await, 90);
+    // The rules in force on the date decide: a coarser granularity from the 12th.
+    let rules = timecredits_domain::rules::ProgrammeRules {
+        granularity_minutes: 30,
+        daily_cap_minutes: 240,
+        ..Default::default()
+    };
+    w.app
+        .change_rules(
+            &w.manager,
+            w.programme.id,
+            timecredits_domain::rules::RuleVersion {
+                effective_from: date(12),
+                rules,
+            },
+        )
+        .await
+        .expect("rules");
+    w.clock.set(noon() + Duration::days(3));
+    w.app
+        .record_contribution(&w.coordinator, key(), w.direct(activity, 1, date(11), 45))
+        .await
+        .expect("old rules on the 11th");
+    assert_eq!(
+        refused(
+            w.app
+                .record_contribution(&w.coordinator, key(), w.direct(activity, 1, date(13), 45))
+                .await
+        ),
+        "not_a_whole_number_of_steps"
+    );
+}
+
+async fn corrections_reissue_then_reverse_and_supersede(store: Arc<dyn Store>) {
+    let w = world(store.clone(), 1).await;
+    let activity = w.activity("Lunch club").await;
+    let original = w
+        .app
+        .record_contribution(&w.coordinator, key(), w.direct(activity, 0, date(9), 120))
+        .await
+        .expect("record")
+        .contributions
+        .remove(0);
+    let k = key();
+    assert_eq!(
+        code(
+            w.app
+                .correct_contribution(&w.coordinator, original.id, k, 120, "same")
+                .await
+                .expect_err("unchanged")
+        ),
+        "correction_changes_nothing"
+    );
+    assert_eq!(
+        code(
+            w.app
+                .correct_contribution(w.member_actor(0), original.id, k, 90, "mine")
+                .await
+                .expect_err("member")
+        ),
+        "forbidden"
+    );
+    let corrected = w
+        .app
+        .correct_contribution(&w.coordinator, original.id, k, 90, "Left early")
+        .await
+        .expect("correct");
+    assert_eq!(w.balance(0).await, 90, "minutes credited are minutes given");
+    let new = &corrected.contributions[0];
+    assert_eq!(new.corrects, Some(original.id));
+    assert_eq!(new.origin, ContributionOrigin::Correction);
+    assert_eq!(corrected.plan.outcomes.len(), 2);
+    assert_eq!(
+        corrected.plan.outcomes[0].transfer().kind,
+        TransferKind::Issue,
+        "the new issuance comes first"
+    );
+    assert_eq!(
+        corrected.plan.outcomes[1].transfer().reverses,
+        Some(original.transfer)
+    );
+    let old = w
+        .app
+        .contribution(&w.manager, original.id)
+        .await
+        .expect("old");
+    assert_eq!(old.superseded_by, Some(new.id));
+    assert_eq!(old.minutes, 120, "the old record is never edited");
+    // A retry answers the same; a second correction of the old one is refused.
+    let retry = w
+        .app
+        .correct_contribution(&w.coordinator, original.id, k, 90, "Left early")
+        .await
+        .expect("retry");
+    assert!(retry.replayed);
+    assert_eq!(w.balance(0).await, 90);
+    assert_eq!(
+        code(
+            w.app
+                .correct_contribution(&w.coordinator, original.id, key(), 60, "again")
+                .await
+                .expect_err("twice")
+        ),
+        "contribution_already_corrected"
+    );
+    // The newest can be corrected in turn, upwards, within the cap.
+    w.app
+        .correct_contribution(&w.manager, new.id, key(), 150, "Stayed to clear up")
+        .await
+        .expect("correct again");
+    assert_eq!(w.balance(0).await, 150);
+    assert!(w.app.verify_ledger().await.expect("verify").is_ok());
+    // A member sees their own contribution; a stranger does not.
+    w.app
+        .contribution(w.member_actor(0), original.id)
+        .await
+        .expect("own");
+    assert_eq!(
+        code(
+            w.app
+                .contribution(&w.stranger, original.id)
+                .await
+                .expect_err("stranger")
+        ),
+        "not_found"
+    );
+}
+
+async fn activities_are_listed_with_filters_and_kept_within_their_programme(store: Arc<dyn Store>) {
+    let w = world(store.clone(), 1).await;
+    let lunch = w.activity("Lunch club").await;
+    let mut panel = details("Residents' panel");
+    panel.level = CoProductionLevel::Collective;
+    panel.mode = CoProductionMode::CoGovernance;
+    panel.place = "Town library".into();
+    let panel = w
+        .app
+        .create_activity(&w.manager, w.organisation.id, panel)
+        .await
+        .expect("panel");
+    w.session(lunch, 5).await;
+    assert_eq!(
+        code(
+            w.app
+                .create_activity(w.member_actor(0), w.organisation.id, details("x"))
+                .await
+                .expect_err("member")
+        ),
+        "forbidden"
+    );
+    assert_eq!(
+        code(
+            w.app
+                .create_activity(&w.stranger, w.organisation.id, details("x"))
+                .await
+                .expect_err("stranger")
+        ),
+        "not_found"
+    );
+    assert_eq!(
+        code(
+            w.app
+                .create_activity(&w.coordinator, w.organisation.id, details(" "))
+                .await
+                .expect_err("untitled")
+        ),
+        "title_missing"
+    );
+    let list = |q: ActivityQuery| {
+        let app = w.app.clone();
+        let actor = w.member_actor(0).clone();
+        async move {
+            app.list_activities(&actor, q)
+                .await
+                .expect("list")
+                .items
+                .into_iter()
+                .map(|a| a.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(list(ActivityQuery::default()).await, vec![lunch, panel.id]);
+    assert_eq!(
+        list(ActivityQuery {
+            level: Some(CoProductionLevel::Collective),
+            ..Default::default()
+        })
+        .await,
+        vec![panel.id]
+    );
+    assert_eq!(
+        list(ActivityQuery {
+            mode: Some(CoProductionMode::CoDelivery),
+            ..Default::default()
+        })
+        .await,
+        vec![lunch]
+    );
+    assert_eq!(
+        list(ActivityQuery {
+            place: Some("LIBRARY".into()),
+            ..Default::default()
+        })
+        .await,
+        vec![panel.id]
+    );
+    assert_eq!(
+        list(ActivityQuery {
+            day: Some(date(11)),
+            ..Default::default()
+        })
+        .await,
+        vec![lunch]
+    );
+    assert!(
+        list(ActivityQuery {
+            day: Some(date(12)),
+            ..Default::default()
+        })
+        .await
+        .is_empty()
+    );
+    let page = w
+        .app
+        .list_activities(
+            &w.coordinator,
+            ActivityQuery {
+                limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("page");
+    assert!(page.more);
+    let next = w
+        .app
+        .list_activities(
+            &w.coordinator,
+            ActivityQuery {
+                limit: Some(1),
+                after: Some(page.items[0].id),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("next");
+    assert_eq!(next.items[0].id, panel.id);
+    assert!(!next.more);
+    // Another programme sees none of it.
+    let theirs = w
+        .app
+        .list_activities(&w.stranger, ActivityQuery::default())
+        .await
+        .expect("theirs");
+    assert!(theirs.items.is_empty());
+    assert_eq!(
+        code(
+            w.app
+                .activity(&w.stranger, lunch)
+                .await
+                .expect_err("hidden")
+        ),
+        "not_found"
+    );
+    // Updates replace the details; only the earn partner's staff may.
+    let mut changed = details("Lunch club (Tuesdays)");
+    changed.earns_credits = false;
+    let updated = w
+        .app
+        .update_activity(&w.coordinator, lunch, changed.clone())
+        .await
+        .expect("update");
+    assert_eq!(updated.details.title, "Lunch club (Tuesdays)");
+    assert_eq!(
+        w.app
+            .activity(w.member_actor(0), lunch)
+            .await
+            .expect("read")
+            .details,
+        changed
+    );
+    assert_eq!(
+        code(
+            w.app
+                .update_activity(w.member_actor(0), lunch, details("x"))
+                .await
+                .expect_err("member")
+        ),
+        "forbidden"
+    );
+    let sessions = w
+        .app
+        .list_sessions(w.member_actor(0), lunch, None, None, None)
+        .await
+        .expect("sessions");
+    assert_eq!(sessions.items.len(), 1);
+    w.clock.set(noon() + Duration::days(2));
+    let upcoming = w
+        .app
+        .list_sessions(w.member_actor(0), lunch, None, None, None)
+        .await
+        .expect("sessions");
+    assert!(
+        upcoming.items.is_empty(),
+        "only upcoming sessions by default"
+    );
+}
+
+async fn concurrent_records_never_pass_the_daily_cap_or_pay_twice(store: Arc<dyn Store>) {
+    let w = Arc::new(world(store, 2).await);
+    let activity = w.activity("Lunch club").await;
+    // Ten two-hour records race for one day with a twelve-hour cap: six fit.
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let w = w.clone();
+        tasks.push(tokio::spawn(async move {
+            w.app
+                .record_contribution(&w.coordinator, key(), w.direct(activity, 0, date(9), 120))
+                .await
+                .map_err(code)
+        }));
+    }
+    let mut passed = 0;
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(_) => passed += 1,
+            Err(code) => assert_eq!(code, "daily_cap_exceeded"),
+        }
+    }
+    assert_eq!(passed, 6);
+    assert_eq!(w.balance(0).await, 720);
+    // Eight retries of one register confirmation race: one records, all answer the same.
+    let session = w.session(activity, 5).await;
+    w.app
+        .sign_up(w.member_actor(1), session, None)
+        .await
+        .expect("sign up");
+    w.clock.set(noon() + Duration::days(2));
+    let k = key();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let w = w.clone();
+        tasks.push(tokio::spawn(async move {
+            let entries = vec![RegisterEntry {
+                member: w.member(1).id,
+                attended: true,
+                minutes: None,
+            }];
+            w.app
+                .confirm_register(&w.coordinator, session, k, entries)
+                .await
+                .expect("confirm")
+        }));
+    }
+    let mut new = 0;
+    let mut ids = Vec::new();
+    for task in tasks {
+        let recorded = task.await.expect("task");
+        if !recorded.replayed {
+            new += 1;
+        }
+        ids.push(recorded.contributions[0].id);
+    }
+    assert_eq!(new, 1, "exactly one request recorded the register");
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "every answer names the same contribution");
+    assert_eq!(w.balance(1).await, 120, "paid once");
+    assert!(w.app.verify_ledger().await.expect("verify").is_ok());
+}
