@@ -7,6 +7,7 @@
 pub mod activities;
 mod actor;
 mod app;
+pub mod bulk;
 mod clock;
 pub mod demo;
 pub mod directory;

@@ -8,6 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::AppState;
 
 mod activities;
+mod bulk;
 mod directory;
 mod rules;
 mod spending;
@@ -20,4 +21,5 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(activities::routes())
         .merge(spending::routes())
         .merge(timebank::routes())
+        .merge(bulk::routes())
 }
