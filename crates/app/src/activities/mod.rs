@@ -230,6 +230,7 @@ impl App {
         if !Self::manages_organisation(actor, &organisation) {
             return Err(AppError::Forbidden);
         }
+        self.check_organisation_may_earn(organisation.id).await?;
         let details = details.checked()?;
         let now = self.now();
         let activity = Activity {
@@ -371,6 +372,7 @@ impl App {
         {
             return Err(AppError::Forbidden);
         }
+        self.check_member_may_take_part(member.id).await?;
         let now = self.now();
         rules_activity::check_not_started(session.starts_at, now)?;
         let sign_up = SignUp {
@@ -539,6 +541,8 @@ impl App {
         let (session, activity) = self.activity_session(actor, session).await?;
         self.check_confirms_hours(actor, session.organisation, session.programme)
             .await?;
+        // A suspended partner, or one that is not an earn partner, issues nothing.
+        self.check_organisation_may_earn(session.organisation).await?;
         let programme = self.programme(session.programme).await?;
         let date = crate::rules::local_date(&programme, session.starts_at);
         let rules_in_force = self.rules_in_force(programme.id, date).await?;
@@ -641,6 +645,8 @@ impl App {
             .await?;
         let programme = self.programme(activity.programme).await?;
         let member = self.member_of(record.member, programme.id).await?;
+        self.check_organisation_may_earn(activity.organisation).await?;
+        self.check_member_may_take_part(member.id).await?;
         if let Some(session) = record.session {
             let session = self.store.activity_session(session).await?;
             if session.is_none_or(|s| s.activity != activity.id) {
@@ -730,6 +736,8 @@ impl App {
             .ok_or(AppError::NotFound("activity"))?;
         let programme = self.programme(member.programme).await?;
         let rules_in_force = self.rules_in_force(programme.id, new.date).await?;
+        self.check_organisation_may_earn(activity.organisation).await?;
+        self.check_member_may_take_part(member.id).await?;
         let policy = self.earn_policy(activity.organisation).await?;
         rules::check_claims_allowed(&rules_in_force, &policy)?;
         rules::check_contribution(
@@ -852,6 +860,7 @@ impl App {
             .activity(claim.activity)
             .await?
             .ok_or(AppError::NotFound("activity"))?;
+        self.check_organisation_may_earn(activity.organisation).await?;
         let programme = self.programme(claim.programme).await?;
         let member = self.member_of(claim.member, programme.id).await?;
         let rules_in_force = self.rules_in_force(programme.id, claim.date).await?;

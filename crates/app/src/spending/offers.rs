@@ -61,6 +61,7 @@ impl App {
         let organisation = self.spending_organisation_record(new.organisation).await?;
         self.spending_check_desk(actor, &organisation, "organisation")
             .await?;
+        self.check_organisation_may_spend(organisation.id).await?;
         let terms = new.terms.checked()?;
         let now = self.now();
         let offer = Offer {

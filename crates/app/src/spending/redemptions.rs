@@ -63,6 +63,9 @@ impl App {
             .await?;
         let programme = self.programme(offer.programme).await?;
         let member = self.spending_member_in(req.member, programme.id).await?;
+        // A suspended partner or a member still waiting for approval cannot spend.
+        self.check_organisation_may_spend(organisation.id).await?;
+        self.check_member_may_take_part(member.id).await?;
         let local_at = self.spending_programme_local_now(&programme);
         let rules = self.rules_in_force(programme.id, local_at.date()).await?;
         let price = Minutes::for_transfer(offer.terms.price_minutes)?;

@@ -336,6 +336,9 @@ impl App {
             .await?
             .filter(|m| m.programme == me.programme)
             .ok_or(AppError::NotFound("member"))?;
+        // Both must be approved members before time is traded between them.
+        self.check_member_may_take_part(me.id).await?;
+        self.check_member_may_take_part(other.id).await?;
         let programme = self.programme(me.programme).await?;
         let in_force = self
             .rules_in_force(programme.id, self.programme_today(&programme))
