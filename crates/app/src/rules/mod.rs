@@ -98,3 +98,30 @@ impl App {
         self.rule_book(programme.id).await
     }
 }
+
+impl App {
+    /// The programmes the actor may see: every one for an administrator,
+    /// otherwise those they take part in.
+    pub async fn visible_programmes(&self, actor: &Actor) -> Result<Vec<Programme>, AppError> {
+        let all = self.store.programmes().await?;
+        if actor.is_administrator() {
+            return Ok(all);
+        }
+        let mut visible = Vec::new();
+        for programme in all {
+            if self.takes_part_in(actor, programme.id).await? {
+                visible.push(programme);
+            }
+        }
+        Ok(visible)
+    }
+
+    /// One programme, if the actor may see it.
+    pub async fn visible_programme(&self, actor: &Actor, id: ProgrammeId) -> Result<Programme, AppError> {
+        if actor.is_administrator() || self.takes_part_in(actor, id).await? {
+            self.programme(id).await
+        } else {
+            Err(AppError::NotFound("programme"))
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Programme rules (versioned) and the circulation summary.
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +17,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::{ApiJson, Bearer, parse_uuid};
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::openapi::ProblemDoc;
 use timecredits_app::AppError;
 
@@ -25,6 +26,187 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_rules, change_rules))
         .routes(routes!(circulation))
         .routes(routes!(run_expiry))
+        .routes(routes!(create_programme, list_programmes))
+        .routes(routes!(get_programme))
+        .routes(routes!(add_programme_staff))
+}
+
+/// A programme: one locality's scheme.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182", "name": "Marshfield and Villages Time Credits",
+    "locality": "Marshfield, Fenland", "time_zone": "Europe/London", "language": "en",
+    "issuance_account": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607183", "community_pot_account": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607184",
+    "created_at": "2026-01-05T10:00:00Z"
+}))]
+struct ProgrammeBody {
+    id: String,
+    name: String,
+    locality: String,
+    time_zone: String,
+    language: String,
+    issuance_account: String,
+    community_pot_account: String,
+    created_at: String,
+}
+
+impl From<&timecredits_app::Programme> for ProgrammeBody {
+    fn from(p: &timecredits_app::Programme) -> Self {
+        Self {
+            id: p.id.to_string(),
+            name: p.name.clone(),
+            locality: p.locality.clone(),
+            time_zone: p.time_zone.clone(),
+            language: p.language.clone(),
+            issuance_account: p.issuance_account.to_string(),
+            community_pot_account: p.community_pot_account.to_string(),
+            created_at: crate::format::timestamp(p.created_at),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Marshfield and Villages Time Credits", "locality": "Marshfield, Fenland",
+    "time_zone": "Europe/London", "language": "en", "exchange_overdraft_minutes": 120
+}))]
+struct NewProgrammeBody {
+    name: String,
+    locality: String,
+    /// An IANA time zone such as Europe/London.
+    time_zone: String,
+    /// The programme's default language, such as en or pl.
+    language: String,
+    /// How far below zero an exchange may take a member; 0 for none.
+    #[serde(default)]
+    exchange_overdraft_minutes: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ProgrammeList {
+    items: Vec<ProgrammeBody>,
+}
+
+/// Opens a new programme with its accounts and first rules. Administrators only.
+#[utoipa::path(
+    post, path = "/programmes", operation_id = "create_programme", tag = "programmes",
+    request_body = NewProgrammeBody,
+    responses(
+        (status = 201, description = "the new programme", body = ProgrammeBody),
+        (status = 403, description = "not an administrator", body = ProblemDoc),
+        (status = 422, description = "a missing name or an unknown time zone", body = ProblemDoc),
+    ),
+    security(("bearer" = []))
+)]
+async fn create_programme(
+    State(state): State<AppState>,
+    Bearer(actor): Bearer,
+    ApiJson(body): ApiJson<NewProgrammeBody>,
+) -> Result<(StatusCode, Json<ProgrammeBody>), ApiError> {
+    let new = timecredits_app::NewProgramme {
+        name: body.name,
+        locality: body.locality,
+        time_zone: body.time_zone,
+        language: body.language,
+        exchange_overdraft_minutes: body.exchange_overdraft_minutes,
+    };
+    let programme = state.app.create_programme(&actor, new).await?;
+    Ok((StatusCode::CREATED, Json(ProgrammeBody::from(&programme))))
+}
+
+/// The programmes the caller may see: all for an administrator, otherwise
+/// those they take part in.
+#[utoipa::path(
+    get, path = "/programmes", operation_id = "list_programmes", tag = "programmes",
+    responses(
+        (status = 200, description = "the programmes", body = ProgrammeList),
+        (status = 401, description = "not signed in", body = ProblemDoc),
+    ),
+    security(("bearer" = []))
+)]
+async fn list_programmes(State(state): State<AppState>, Bearer(actor): Bearer) -> Result<Json<ProgrammeList>, ApiError> {
+    let items = state.app.visible_programmes(&actor).await?.iter().map(ProgrammeBody::from).collect();
+    Ok(Json(ProgrammeList { items }))
+}
+
+/// One programme.
+#[utoipa::path(
+    get, path = "/programmes/{programme}", operation_id = "get_programme", tag = "programmes",
+    params(("programme" = String, Path, description = "programme id")),
+    responses(
+        (status = 200, description = "the programme", body = ProgrammeBody),
+        (status = 404, description = "no such programme, or not yours", body = ProblemDoc),
+    ),
+    security(("bearer" = []))
+)]
+async fn get_programme(
+    State(state): State<AppState>,
+    Bearer(actor): Bearer,
+    Path(programme): Path<String>,
+) -> Result<Json<ProgrammeBody>, ApiError> {
+    let programme = state.app.visible_programme(&actor, programme_id(&programme)?).await?;
+    Ok(Json(ProgrammeBody::from(&programme)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "email": "manager@example.org", "display_name": "Morgan Manager",
+    "password": "a long enough password", "role": "programme_manager"
+}))]
+struct NewProgrammeStaffBody {
+    email: String,
+    display_name: String,
+    /// At least 10 characters.
+    password: String,
+    /// `programme_manager` or `evaluator`.
+    role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ProgrammeStaffBody {
+    user_id: String,
+    display_name: String,
+    role: String,
+}
+
+/// Creates a programme-wide staff sign-in: a programme manager (by an
+/// administrator) or an evaluator (by an administrator or a manager).
+#[utoipa::path(
+    post, path = "/programmes/{programme}/staff", operation_id = "add_programme_staff", tag = "programmes",
+    params(("programme" = String, Path, description = "programme id")),
+    request_body = NewProgrammeStaffBody,
+    responses(
+        (status = 201, description = "the new sign-in", body = ProgrammeStaffBody),
+        (status = 403, description = "not allowed to create that role", body = ProblemDoc),
+        (status = 404, description = "no such programme, or not yours", body = ProblemDoc),
+        (status = 409, description = "the email is already used", body = ProblemDoc),
+        (status = 422, description = "a bad email, password or role", body = ProblemDoc),
+    ),
+    security(("bearer" = []))
+)]
+async fn add_programme_staff(
+    State(state): State<AppState>,
+    Bearer(actor): Bearer,
+    Path(programme): Path<String>,
+    ApiJson(body): ApiJson<NewProgrammeStaffBody>,
+) -> Result<(StatusCode, Json<ProgrammeStaffBody>), ApiError> {
+    let programme = state.app.visible_programme(&actor, programme_id(&programme)?).await?;
+    let role = match body.role.as_str() {
+        "programme_manager" if actor.is_administrator() => timecredits_app::Role::ProgrammeManager,
+        "programme_manager" => return Err(AppError::Forbidden.into()),
+        "evaluator" => timecredits_app::Role::Evaluator,
+        _ => return Err(AppError::invalid("role", "must be programme_manager or evaluator").into()),
+    };
+    let user = state
+        .app
+        .create_staff(&actor, &body.email, &body.display_name, &body.password, role, timecredits_app::Scope::Programme(programme.id))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ProgrammeStaffBody { user_id: user.id.to_string(), display_name: user.display_name, role: role.as_str().to_owned() }),
+    ))
 }
 
 /// What one run of credit expiry did.
@@ -43,7 +225,7 @@ struct ExpiryRunBody {
 /// expires nothing more. Managers only.
 #[utoipa::path(
     post, path = "/programmes/{programme}/expiry-runs", operation_id = "run_credit_expiry", tag = "rules",
-    params(("programme" = String, Path, description = "programme id")),
+    params(("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "what expired", body = ExpiryRunBody),
         (status = 403, description = "not a manager of this programme", body = ProblemDoc),
@@ -152,7 +334,7 @@ fn programme_id(value: &str) -> Result<ProgrammeId, AppError> {
 /// The programme's rules, every version.
 #[utoipa::path(
     get, path = "/programmes/{programme}/rules", operation_id = "list_programme_rules", tag = "rules",
-    params(("programme" = String, Path, description = "programme id")),
+    params(("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "every version of the rules", body = RuleBookBody),
         (status = 401, description = "not signed in", body = ProblemDoc),
@@ -175,7 +357,7 @@ async fn list_rules(
 /// Records a change of rules from a date (today or later). Managers only.
 #[utoipa::path(
     post, path = "/programmes/{programme}/rules", operation_id = "change_programme_rules", tag = "rules",
-    params(("programme" = String, Path, description = "programme id")),
+    params(("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = RulesBody,
     responses(
         (status = 201, description = "the rules with the new version", body = RuleBookBody),
@@ -232,9 +414,11 @@ struct CirculationBody {
 /// credits for a period, reconciled with the ledger.
 #[utoipa::path(
     get, path = "/programmes/{programme}/circulation", operation_id = "programme_circulation", tag = "reports",
-    params(("programme" = String, Path, description = "programme id"), PeriodQuery),
+    params(("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"), PeriodQuery),
     responses(
-        (status = 200, description = "the summary (JSON, or CSV with format=csv)", body = CirculationBody),
+        (status = 200, description = "the summary (JSON, or CSV with format=csv)",
+            content((CirculationBody = "application/json"),
+                (String = "text/csv", example = "measure,minutes\r\nopening_outstanding,12000\r\n"))),
         (status = 404, description = "no such programme, or not yours", body = ProblemDoc),
         (status = 422, description = "a bad date", body = ProblemDoc),
     ),
@@ -244,8 +428,10 @@ async fn circulation(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
     Path(programme): Path<String>,
-    Query(query): Query<PeriodQuery>,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(query) = query
+        .map_err(|r| Problem::new(StatusCode::BAD_REQUEST, "malformed_query", r.body_text()))?;
     let programme = programme_id(&programme)?;
     let from = crate::api::parse_time("from", query.from.as_deref())?;
     let to = crate::api::parse_time("to", query.to.as_deref())?;
