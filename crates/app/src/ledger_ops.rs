@@ -69,7 +69,7 @@ impl App {
         req: IssueRequest,
     ) -> Result<Outcome, AppError> {
         if !actor.manages(req.programme) {
-            return Err(AppError::Forbidden);
+            return Err(self.refusal_in(actor, req.programme).await);
         }
         let amount = Minutes::for_transfer(req.minutes)?;
         let programme = self.programme(req.programme).await?;
@@ -136,7 +136,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound("organisation"))?;
         if !(actor.serves_desk(organisation.id) || actor.manages(organisation.programme)) {
-            return Err(AppError::Forbidden);
+            return Err(self.refusal_in(actor, organisation.programme).await);
         }
         let amount = Minutes::for_transfer(req.minutes)?;
         let member = self
@@ -174,7 +174,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound("transfer"))?;
         if !actor.manages(original.programme) {
-            return Err(AppError::Forbidden);
+            return Err(self.refusal_in(actor, original.programme).await);
         }
         if req.reason.trim().is_empty() {
             return Err(AppError::invalid(

@@ -138,7 +138,7 @@ impl App {
         setting: SelfRegistration,
     ) -> Result<DirectorySettings, AppError> {
         if !actor.manages(programme) {
-            return Err(AppError::Forbidden);
+            return Err(self.refusal_in(actor, programme).await);
         }
         self.programme(programme).await?;
         self.store
@@ -192,7 +192,7 @@ impl App {
                 .as_ref()
                 .is_some_and(|o| actor.coordinates(o.id));
         if !allowed {
-            return Err(AppError::Forbidden);
+            return Err(self.refusal_in(actor, programme.id).await);
         }
         if let Some(org) = &organisation
             && !self.organisation_is_active(org.id).await?

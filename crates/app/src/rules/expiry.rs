@@ -42,7 +42,7 @@ impl App {
     ) -> Result<ExpiryRun, AppError> {
         let programme = self.programme(programme).await?;
         if !actor.manages(programme.id) {
-            return Err(AppError::Forbidden);
+            return Err(self.refusal_in(actor, programme.id).await);
         }
         let today = self.programme_today(&programme);
         let rules = self.rules_in_force(programme.id, today).await?;

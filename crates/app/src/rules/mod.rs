@@ -58,6 +58,17 @@ impl App {
         Ok(false)
     }
 
+    /// The refusal for someone who may not do a thing in a programme: 403 to
+    /// those who take part in it, 404 to everyone else, so a programme's
+    /// existence is not revealed outside it.
+    pub async fn refusal_in(&self, actor: &Actor, programme: ProgrammeId) -> AppError {
+        match self.takes_part_in(actor, programme).await {
+            Ok(true) => AppError::Forbidden,
+            Ok(false) => AppError::NotFound("programme"),
+            Err(e) => e,
+        }
+    }
+
     /// Today, in the programme's time zone.
     pub fn programme_today(&self, programme: &Programme) -> NaiveDate {
         local_date(programme, self.now())
@@ -87,7 +98,7 @@ impl App {
     ) -> Result<RuleBook, AppError> {
         let programme = self.programme(programme).await?;
         if !actor.manages(programme.id) {
-            return Err(AppError::Forbidden);
+            return Err(self.refusal_in(actor, programme.id).await);
         }
         let book = self.rule_book(programme.id).await?;
         book.check_new(&version, self.programme_today(&programme))?;

@@ -348,7 +348,7 @@ async fn list_rules(
     Path(programme): Path<String>,
 ) -> Result<Json<RuleBookBody>, ApiError> {
     let programme = programme_id(&programme)?;
-    if !state.app.takes_part_in(&actor, programme).await? {
+    if !(actor.is_administrator() || state.app.takes_part_in(&actor, programme).await?) {
         return Err(AppError::NotFound("programme").into());
     }
     Ok(Json(book_body(&state.app.rule_book(programme).await?)))
