@@ -11,6 +11,7 @@ use timecredits_ledger::{
 use timecredits_domain::Refusal;
 
 use crate::activities::ActivityStore;
+use crate::bulk::BulkStore;
 use crate::directory::DirectoryStore;
 use crate::rules::RulesStore;
 use crate::spending::SpendingStore;
@@ -53,7 +54,14 @@ pub enum PostError {
 /// accounts, the ledger, identity) and one trait per area of the product.
 /// Each backend implements every part; this blanket impl joins them.
 pub trait Store:
-    CoreStore + RulesStore + DirectoryStore + ActivityStore + SpendingStore + TimebankStore + 'static
+    CoreStore
+    + RulesStore
+    + DirectoryStore
+    + ActivityStore
+    + SpendingStore
+    + TimebankStore
+    + BulkStore
+    + 'static
 {
 }
 
@@ -64,6 +72,7 @@ impl<T> Store for T where
         + ActivityStore
         + SpendingStore
         + TimebankStore
+        + BulkStore
         + 'static
 {
 }

@@ -9,7 +9,10 @@ use timecredits_app::activities::NewSession;
 use timecredits_app::directory::SelfRegistrationRequest;
 use timecredits_app::spending::{MemberLookup, NewOffer, RedeemOfferRequest};
 use timecredits_app::timebank::NewProposal;
-use timecredits_app::{Actor, App, FixedClock, IssueRequest, NewMember, NewOrganisation, NewProgramme, Programme, Role, Scope, Store};
+use timecredits_app::{
+    Actor, App, FixedClock, IssueRequest, NewMember, NewOrganisation, NewProgramme, Programme,
+    Role, Scope, Store,
+};
 use timecredits_conformance::on_both_backends;
 use timecredits_domain::activity::{ActivityDetails, CoProductionLevel, CoProductionMode};
 use timecredits_domain::spending::{Audience, OfferTerms};
@@ -17,12 +20,21 @@ use timecredits_domain::timebank::ExchangeDirection;
 use timecredits_ledger::TransferId;
 use uuid::Uuid;
 
-on_both_backends!(a_suspended_partner_neither_earns_nor_spends, a_pending_member_takes_part_in_nothing);
+on_both_backends!(
+    a_suspended_partner_neither_earns_nor_spends,
+    a_pending_member_takes_part_in_nothing
+);
 
 async fn world(store: Arc<dyn Store>) -> (App, Actor, Programme) {
-    let start = Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).single().expect("valid time");
+    let start = Utc
+        .with_ymd_and_hms(2026, 3, 2, 10, 0, 0)
+        .single()
+        .expect("valid time");
     let app = App::new(store, Arc::new(FixedClock::new(start)));
-    let admin = app.bootstrap_administrator("admin@example.org", "a long admin password").await.expect("admin");
+    let admin = app
+        .bootstrap_administrator("admin@example.org", "a long admin password")
+        .await
+        .expect("admin");
     let admin = app.actor(admin.id).await.expect("actor");
     let programme = app
         .create_programme(
@@ -38,7 +50,14 @@ async fn world(store: Arc<dyn Store>) -> (App, Actor, Programme) {
         .await
         .expect("programme");
     let manager = app
-        .create_staff(&admin, "m@example.org", "Manager", "a long manager password", Role::ProgrammeManager, Scope::Programme(programme.id))
+        .create_staff(
+            &admin,
+            "m@example.org",
+            "Manager",
+            "a long manager password",
+            Role::ProgrammeManager,
+            Scope::Programme(programme.id),
+        )
         .await
         .expect("manager");
     let manager = app.actor(manager.id).await.expect("actor");
@@ -73,38 +92,98 @@ fn terms() -> OfferTerms {
 async fn a_suspended_partner_neither_earns_nor_spends(store: Arc<dyn Store>) {
     let (app, manager, programme) = world(store).await;
     let org = app
-        .create_organisation(&manager, NewOrganisation { programme: programme.id, name: "Leisure Centre".into() })
+        .create_organisation(
+            &manager,
+            NewOrganisation {
+                programme: programme.id,
+                name: "Leisure Centre".into(),
+            },
+        )
         .await
         .expect("organisation");
     let member = app
-        .register_member(&manager, NewMember { programme: programme.id, display_name: "Ann".into(), pin: None, number: None })
+        .register_member(
+            &manager,
+            NewMember {
+                programme: programme.id,
+                display_name: "Ann".into(),
+                pin: None,
+                number: None,
+            },
+        )
         .await
         .expect("member");
     app.issue_credits(
         &manager,
-        IssueRequest { id: TransferId(Uuid::now_v7()), programme: programme.id, member: member.id, minutes: 120, reason: "time".into() },
+        IssueRequest {
+            id: TransferId(Uuid::now_v7()),
+            programme: programme.id,
+            member: member.id,
+            minutes: 120,
+            reason: "time".into(),
+        },
     )
     .await
     .expect("issue");
-    let offer = app.publish_spend_offer(&manager, NewOffer { organisation: org.id, terms: terms() }).await.expect("offer");
-    app.suspend_partner(&manager, org.id, Some("closed for repairs".into())).await.expect("suspend");
+    let offer = app
+        .publish_spend_offer(
+            &manager,
+            NewOffer {
+                organisation: org.id,
+                terms: terms(),
+            },
+        )
+        .await
+        .expect("offer");
+    app.suspend_partner(&manager, org.id, Some("closed for repairs".into()))
+        .await
+        .expect("suspend");
 
-    let err = app.publish_spend_offer(&manager, NewOffer { organisation: org.id, terms: terms() }).await.unwrap_err();
+    let err = app
+        .publish_spend_offer(
+            &manager,
+            NewOffer {
+                organisation: org.id,
+                terms: terms(),
+            },
+        )
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "organisation_suspended");
-    let err = app.create_activity(&manager, org.id, details()).await.unwrap_err();
+    let err = app
+        .create_activity(&manager, org.id, details())
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "organisation_suspended");
-    let redeem = RedeemOfferRequest { id: TransferId(Uuid::now_v7()), offer: offer.id, member: MemberLookup::Id(member.id) };
-    let err = app.redeem_offer(&manager, redeem.clone()).await.unwrap_err();
+    let redeem = RedeemOfferRequest {
+        id: TransferId(Uuid::now_v7()),
+        offer: offer.id,
+        member: MemberLookup::Id(member.id),
+    };
+    let err = app
+        .redeem_offer(&manager, redeem.clone())
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "organisation_suspended");
 
-    app.reactivate_partner(&manager, org.id).await.expect("reactivate");
-    app.redeem_offer(&manager, redeem).await.expect("spending works again once reactivated");
+    app.reactivate_partner(&manager, org.id)
+        .await
+        .expect("reactivate");
+    app.redeem_offer(&manager, redeem)
+        .await
+        .expect("spending works again once reactivated");
 }
 
 async fn a_pending_member_takes_part_in_nothing(store: Arc<dyn Store>) {
     let (app, manager, programme) = world(store).await;
     let org = app
-        .create_organisation(&manager, NewOrganisation { programme: programme.id, name: "Community Larder".into() })
+        .create_organisation(
+            &manager,
+            NewOrganisation {
+                programme: programme.id,
+                name: "Community Larder".into(),
+            },
+        )
         .await
         .expect("organisation");
     let pending = app
@@ -121,20 +200,48 @@ async fn a_pending_member_takes_part_in_nothing(store: Arc<dyn Store>) {
         .expect("self-registration");
     let member = pending.member;
     let approved = app
-        .register_member(&manager, NewMember { programme: programme.id, display_name: "Ann".into(), pin: Some("7315".into()), number: None })
+        .register_member(
+            &manager,
+            NewMember {
+                programme: programme.id,
+                display_name: "Ann".into(),
+                pin: Some("7315".into()),
+                number: None,
+            },
+        )
         .await
         .expect("approved member");
 
-    let activity = app.create_activity(&manager, org.id, details()).await.expect("activity");
-    let starts = Utc.with_ymd_and_hms(2026, 3, 9, 12, 0, 0).single().expect("valid time");
+    let activity = app
+        .create_activity(&manager, org.id, details())
+        .await
+        .expect("activity");
+    let starts = Utc
+        .with_ymd_and_hms(2026, 3, 9, 12, 0, 0)
+        .single()
+        .expect("valid time");
     let session = app
-        .create_session(&manager, activity.id, NewSession { starts_at: starts, ends_at: starts + Duration::hours(2), capacity: 10 })
+        .create_session(
+            &manager,
+            activity.id,
+            NewSession {
+                starts_at: starts,
+                ends_at: starts + Duration::hours(2),
+                capacity: 10,
+            },
+        )
         .await
         .expect("session");
-    let err = app.sign_up(&manager, session.id, Some(member.id)).await.unwrap_err();
+    let err = app
+        .sign_up(&manager, session.id, Some(member.id))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "member_pending_approval");
 
-    let ann = app.actor(approved.user.expect("ann signs in")).await.expect("actor");
+    let ann = app
+        .actor(approved.user.expect("ann signs in"))
+        .await
+        .expect("actor");
     let proposal = NewProposal {
         counterparty: member.id,
         direction: ExchangeDirection::HelperBills,
@@ -143,10 +250,19 @@ async fn a_pending_member_takes_part_in_nothing(store: Arc<dyn Store>) {
         listing: None,
         expires_in_days: None,
     };
-    let err = app.propose_exchange(&ann, proposal.clone()).await.unwrap_err();
+    let err = app
+        .propose_exchange(&ann, proposal.clone())
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "member_pending_approval");
 
-    app.approve_registration(&manager, member.id).await.expect("approve");
-    app.sign_up(&manager, session.id, Some(member.id)).await.expect("signs up once approved");
-    app.propose_exchange(&ann, proposal).await.expect("proposals work once approved");
+    app.approve_registration(&manager, member.id)
+        .await
+        .expect("approve");
+    app.sign_up(&manager, session.id, Some(member.id))
+        .await
+        .expect("signs up once approved");
+    app.propose_exchange(&ann, proposal)
+        .await
+        .expect("proposals work once approved");
 }

@@ -12,6 +12,7 @@
 //! idempotency conflict or "already reversed".
 
 mod activities;
+mod bulk;
 mod directory;
 mod error;
 mod rows;

@@ -13,6 +13,7 @@
 //!   blocking code on its own thread.
 
 mod activities;
+mod bulk;
 mod codec;
 mod directory;
 mod ledger;

@@ -58,6 +58,10 @@ enum Command {
     Migrate,
     /// Recompute every balance from the postings and check the ledger's invariants.
     Verify,
+    /// Import a CSV file of members, organisations or historic contributions into a programme.
+    Import(commands::bulk::ImportArgs),
+    /// Export a programme's records as a CSV file.
+    Export(commands::bulk::ExportArgs),
     /// Administrator accounts.
     Admin {
         #[command(subcommand)]
@@ -148,6 +152,8 @@ pub fn main() -> ExitCode {
             Command::Admin {
                 command: AdminCommand::Create { email },
             } => commands::admin_create(&config, &email).await,
+            Command::Import(args) => commands::import(&config, args).await,
+            Command::Export(args) => commands::export(&config, args).await,
             Command::Dev { command } => commands::dev(&config, command).await,
         }
     });

@@ -16,6 +16,7 @@ use crate::cli::DevCommand;
 use crate::config::{Config, LogFormat};
 use crate::database;
 
+pub(crate) mod bulk;
 mod load;
 
 type CommandResult = Result<ExitCode, String>;
@@ -204,6 +205,14 @@ pub async fn admin_create(config: &Config, email: &str) -> CommandResult {
         user.id
     );
     Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn import(config: &Config, args: bulk::ImportArgs) -> CommandResult {
+    bulk::import(open(config).await?, args).await
+}
+
+pub(crate) async fn export(config: &Config, args: bulk::ExportArgs) -> CommandResult {
+    bulk::export(open(config).await?, args).await
 }
 
 pub(crate) async fn dev(config: &Config, command: DevCommand) -> CommandResult {

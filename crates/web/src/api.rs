@@ -187,6 +187,7 @@ struct TokenRequest {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"token": "tc_3q2+7w…", "token_type": "Bearer", "expires_at": "2026-12-26T09:00:00Z"}))]
 struct TokenBody {
     token: String,
     token_type: &'static str,
@@ -220,6 +221,13 @@ async fn create_token(
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "user_id": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600001", "display_name": "Alice Able",
+    "roles": [{"role": "member", "scope": "programme", "scope_id": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"}],
+    "member": {"member_id": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600002", "member_number": "3182045",
+        "programme": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182", "account_id": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600003",
+        "balance_minutes": 450, "balance_credits": 7}
+}))]
 struct MeBody {
     user_id: String,
     display_name: String,
@@ -297,14 +305,24 @@ async fn me(
 // ---------------------------------------------------------------------------
 // Statements
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct StatementQuery {
+    /// Start, RFC 3339, e.g. `2026-03-01T00:00:00Z`; omitted: from the first transfer.
     from: Option<String>,
+    /// End (exclusive), RFC 3339; omitted: now.
     to: Option<String>,
+    /// `json` (default) or `csv`.
     format: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "account_id": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600003", "from": "2026-03-01T00:00:00Z", "to": null,
+    "opening_balance_minutes": 0, "closing_balance_minutes": 90,
+    "lines": [{"transfer_id": "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c", "kind": "issue", "at": "2026-03-04T12:00:00Z",
+        "reason": "Lunch club", "delta_minutes": 90, "balance_minutes": 90}]
+}))]
 struct StatementBody {
     account_id: String,
     from: Option<String>,
@@ -345,11 +363,11 @@ pub(crate) fn parse_time(
 
 /// An account's statement with a running balance, as JSON or CSV.
 #[utoipa::path(get, path = "/accounts/{id}/statement", operation_id = "get_account_statement", tag = "ledger",
-    params(("id" = String, Path, description = "account id"),
-        ("from" = Option<String>, Query, description = "start, RFC 3339"),
-        ("to" = Option<String>, Query, description = "end (exclusive), RFC 3339"),
-        ("format" = Option<String>, Query, description = "json (default) or csv")),
-    responses((status = 200, description = "the statement", body = StatementBody),
+    params(("id" = uuid::Uuid, Path, description = "account id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        StatementQuery),
+    responses((status = 200, description = "the statement, as JSON or (with format=csv) CSV",
+            content((StatementBody = "application/json"),
+                (String = "text/csv", example = "transfer_id,kind,at,reason,delta_minutes,balance_minutes\r\n0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182,issue,2026-03-01T10:00:00Z,Lunch club,90,90\r\n"))),
         (status = 400, description = "a malformed id or query", body = crate::openapi::ProblemDoc),
         (status = 404, description = "no such account, or not yours", body = crate::openapi::ProblemDoc),
         (status = 422, description = "a bad date", body = crate::openapi::ProblemDoc)),
@@ -412,6 +430,11 @@ fn statement_body(
 // Transfers
 
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "id": "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c", "kind": "gift",
+    "debit": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600003", "credit": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600004",
+    "amount_minutes": 60, "at": "2026-03-04T12:00:00Z", "reason": "Thank you for the lift", "reverses": null
+}))]
 struct TransferBody {
     id: String,
     kind: &'static str,
@@ -450,7 +473,7 @@ fn transfer_response(outcome: &Outcome) -> (StatusCode, Json<TransferBody>) {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(example = json!({"to_member": "3182045", "minutes": 60, "reason": "Thank you for the lift"}))]
-struct GiftBody {
+struct NewGiftBody {
     /// The member's id, or the 7-digit number on their card.
     to_member: String,
     minutes: i64,
@@ -460,8 +483,8 @@ struct GiftBody {
 
 /// A member gives some of their credits to another member.
 #[utoipa::path(post, path = "/gifts", operation_id = "give_gift", tag = "ledger",
-    params(("Idempotency-Key" = String, Header, description = "a new UUID per gift; the same one on a retry")),
-    request_body = GiftBody,
+    params(("Idempotency-Key" = uuid::Uuid, Header, description = "a new UUID per gift; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c")),
+    request_body = NewGiftBody,
     responses((status = 201, description = "the gift was made", body = TransferBody),
         (status = 200, description = "a retry: the gift made before", body = TransferBody),
         (status = 400, description = "no or a malformed Idempotency-Key", body = crate::openapi::ProblemDoc),
@@ -472,7 +495,7 @@ async fn give_gift(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
     IdempotencyKey(id): IdempotencyKey,
-    ApiJson(body): ApiJson<GiftBody>,
+    ApiJson(body): ApiJson<NewGiftBody>,
 ) -> Result<(StatusCode, Json<TransferBody>), ApiError> {
     let to = member_ref(&state.app, &body.to_member).await?;
     let request = GiftRequest {
@@ -498,7 +521,7 @@ struct IssueBody {
 
 /// A programme manager issues credits to a member for time given.
 #[utoipa::path(post, path = "/issuances", operation_id = "issue_credits", tag = "ledger",
-    params(("Idempotency-Key" = String, Header, description = "a new UUID per issuance; the same one on a retry")),
+    params(("Idempotency-Key" = uuid::Uuid, Header, description = "a new UUID per issuance; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c")),
     request_body = IssueBody,
     responses((status = 201, description = "credits issued", body = TransferBody),
         (status = 200, description = "a retry: the issuance made before", body = TransferBody),
@@ -538,7 +561,7 @@ struct RedeemBody {
 
 /// Spend-partner staff take a number of minutes from a member at the desk.
 #[utoipa::path(post, path = "/redemptions", operation_id = "redeem_minutes", tag = "ledger",
-    params(("Idempotency-Key" = String, Header, description = "a new UUID per redemption; the same one on a retry")),
+    params(("Idempotency-Key" = uuid::Uuid, Header, description = "a new UUID per redemption; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c")),
     request_body = RedeemBody,
     responses((status = 201, description = "redeemed", body = TransferBody),
         (status = 200, description = "a retry: the redemption made before", body = TransferBody),
@@ -572,8 +595,8 @@ struct ReversalBody {
 
 /// A programme manager corrects a mistake by reversing a transfer.
 #[utoipa::path(post, path = "/transfers/{id}/reversal", operation_id = "reverse_transfer", tag = "ledger",
-    params(("id" = String, Path, description = "the transfer to reverse"),
-        ("Idempotency-Key" = String, Header, description = "a new UUID per reversal; the same one on a retry")),
+    params(("id" = uuid::Uuid, Path, description = "the transfer to reverse", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        ("Idempotency-Key" = uuid::Uuid, Header, description = "a new UUID per reversal; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c")),
     request_body = ReversalBody,
     responses((status = 201, description = "reversed", body = TransferBody),
         (status = 200, description = "a retry: the reversal made before", body = TransferBody),

@@ -24,7 +24,6 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode, header};
 use timecredits_app::{Actor, App, AppError, Member, Statement};
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{MakeSpan, OnResponse, TraceLayer};
@@ -32,6 +31,8 @@ use tracing::Span;
 
 /// The largest request body accepted: forms and JSON here are tiny.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The largest CSV file the import endpoint accepts (the CLI has no limit).
+pub const MAX_IMPORT_BYTES: usize = 4 * 1024 * 1024;
 /// How long one request may take before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -75,7 +76,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .fallback(pages::not_found)
         .with_state(state)
         // Layers wrap what is above them; the last added sees a request first.
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Extractors (JSON, forms, bytes) refuse larger bodies with a 413
+        // problem document; CSV imports raise it for their own route.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

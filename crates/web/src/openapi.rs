@@ -53,7 +53,121 @@ pub(crate) fn document(paths: OpenApi) -> OpenApi {
         "bearer",
         SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
     );
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            (false, &mut item.get),
+            (true, &mut item.put),
+            (true, &mut item.post),
+            (true, &mut item.delete),
+            (true, &mut item.patch),
+        ];
+        for (writes, operation) in operations {
+            if let Some(operation) = operation {
+                declare_problems(operation, writes);
+            }
+        }
+    }
     doc
+}
+
+/// The media type of every error the API answers.
+pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Declares the problems an operation can answer besides those its handler
+/// names: every error goes through [`crate::error`], so the statuses follow
+/// from what the operation takes (ids, a query, headers, a body, a token).
+/// A handler's own description of a status is kept; its problem responses
+/// are declared as `application/problem+json`, which is what is sent (an
+/// error answered with a body of its own, such as an import's report, keeps
+/// its own media type).
+fn declare_problems(operation: &mut utoipa::openapi::path::Operation, writes: bool) {
+    use utoipa::openapi::RefOr;
+    let takes_input = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let has_body = operation.request_body.is_some();
+    let signed_in = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let responses = &mut operation.responses.responses;
+    for (status, response) in responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if !(status.starts_with('4') || status.starts_with('5')) {
+            continue;
+        }
+        let is_problem = matches!(
+            response.content.get("application/json"),
+            Some(RefOr::T(content)) if matches!(
+                &content.schema,
+                Some(RefOr::Ref(r)) if r.ref_location.ends_with("/ProblemDoc")
+            )
+        );
+        if is_problem && let Some(content) = response.content.shift_remove("application/json") {
+            response.content.insert(PROBLEM_JSON.to_owned(), content);
+        }
+    }
+    let shared: [(&str, bool, &str); 9] = [
+        (
+            "400",
+            takes_input || has_body,
+            "a malformed id, query, header or body (`malformed_id`, `malformed_query`, `malformed_body`, `idempotency_key_required`)",
+        ),
+        (
+            "401",
+            signed_in,
+            "no valid bearer token (`unauthenticated`)",
+        ),
+        (
+            "403",
+            signed_in,
+            "the caller's roles do not allow this (`forbidden`)",
+        ),
+        (
+            "404",
+            true,
+            "no such record, or not one the caller may see (`not_found`)",
+        ),
+        (
+            "409",
+            writes,
+            "the request clashes with the current state, or reuses an Idempotency-Key for something else",
+        ),
+        (
+            "413",
+            has_body,
+            "the body is larger than the limit (`payload_too_large`)",
+        ),
+        (
+            "415",
+            has_body,
+            "the body is not sent as `application/json` (`unsupported_media_type`)",
+        ),
+        (
+            "422",
+            takes_input || has_body,
+            "a value is missing, of the wrong type or breaks a rule (`invalid_input` and the rule's own code)",
+        ),
+        (
+            "503",
+            true,
+            "the database is unavailable for a moment; nothing was changed, try again (`unavailable`)",
+        ),
+    ];
+    for (status, applies, description) in shared {
+        if applies && !responses.contains_key(status) {
+            responses.insert(status.to_owned(), RefOr::T(problem_response(description)));
+        }
+    }
+}
+
+fn problem_response(description: &str) -> utoipa::openapi::Response {
+    utoipa::openapi::ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("ProblemDoc")))
+                .build(),
+        )
+        .build()
 }
 
 pub(crate) fn routes(paths: OpenApi) -> Router<AppState> {

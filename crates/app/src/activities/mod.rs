@@ -542,7 +542,8 @@ impl App {
         self.check_confirms_hours(actor, session.organisation, session.programme)
             .await?;
         // A suspended partner, or one that is not an earn partner, issues nothing.
-        self.check_organisation_may_earn(session.organisation).await?;
+        self.check_organisation_may_earn(session.organisation)
+            .await?;
         let programme = self.programme(session.programme).await?;
         let date = crate::rules::local_date(&programme, session.starts_at);
         let rules_in_force = self.rules_in_force(programme.id, date).await?;
@@ -645,7 +646,8 @@ impl App {
             .await?;
         let programme = self.programme(activity.programme).await?;
         let member = self.member_of(record.member, programme.id).await?;
-        self.check_organisation_may_earn(activity.organisation).await?;
+        self.check_organisation_may_earn(activity.organisation)
+            .await?;
         self.check_member_may_take_part(member.id).await?;
         if let Some(session) = record.session {
             let session = self.store.activity_session(session).await?;
@@ -736,7 +738,8 @@ impl App {
             .ok_or(AppError::NotFound("activity"))?;
         let programme = self.programme(member.programme).await?;
         let rules_in_force = self.rules_in_force(programme.id, new.date).await?;
-        self.check_organisation_may_earn(activity.organisation).await?;
+        self.check_organisation_may_earn(activity.organisation)
+            .await?;
         self.check_member_may_take_part(member.id).await?;
         let policy = self.earn_policy(activity.organisation).await?;
         rules::check_claims_allowed(&rules_in_force, &policy)?;
@@ -860,7 +863,8 @@ impl App {
             .activity(claim.activity)
             .await?
             .ok_or(AppError::NotFound("activity"))?;
-        self.check_organisation_may_earn(activity.organisation).await?;
+        self.check_organisation_may_earn(activity.organisation)
+            .await?;
         let programme = self.programme(claim.programme).await?;
         let member = self.member_of(claim.member, programme.id).await?;
         let rules_in_force = self.rules_in_force(programme.id, claim.date).await?;

@@ -59,9 +59,13 @@ impl App {
     }
 
     /// The refusal for someone who may not do a thing in a programme: 403 to
-    /// those who take part in it, 404 to everyone else, so a programme's
-    /// existence is not revealed outside it.
+    /// those who take part in it (and to administrators, who see every
+    /// programme), 404 to everyone else, so a programme's existence is not
+    /// revealed outside it.
     pub async fn refusal_in(&self, actor: &Actor, programme: ProgrammeId) -> AppError {
+        if actor.is_administrator() {
+            return AppError::Forbidden;
+        }
         match self.takes_part_in(actor, programme).await {
             Ok(true) => AppError::Forbidden,
             Ok(false) => AppError::NotFound("programme"),
@@ -128,7 +132,11 @@ impl App {
     }
 
     /// One programme, if the actor may see it.
-    pub async fn visible_programme(&self, actor: &Actor, id: ProgrammeId) -> Result<Programme, AppError> {
+    pub async fn visible_programme(
+        &self,
+        actor: &Actor,
+        id: ProgrammeId,
+    ) -> Result<Programme, AppError> {
         if actor.is_administrator() || self.takes_part_in(actor, id).await? {
             self.programme(id).await
         } else {

@@ -364,6 +364,11 @@ impl From<&Contribution> for ContributionBody {
 
 /// A posting made (or, for a retry, already made) by the request.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c", "kind": "issue",
+    "debit": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600010", "credit": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600003",
+    "amount_minutes": 90, "at": "2026-03-04T12:00:00Z", "reason": "Lunch club", "reverses": null
+}))]
 struct PostingBody {
     id: String,
     /// `issue`, or `reverse` for the undoing of a corrected issuance.
@@ -419,6 +424,10 @@ fn recorded(r: &Recorded) -> (StatusCode, Json<RecordedBody>) {
 
 /// One attendee on a register.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "member": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600002", "member_number": "3182045",
+    "display_name": "Alice Able", "default_minutes": 120
+}))]
 struct AttendeeBody {
     member: String,
     member_number: String,
@@ -710,6 +719,7 @@ async fn create_activity(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ActivityListQuery {
     /// Only for people who belong to several programmes.
     programme: Option<String>,
@@ -780,7 +790,7 @@ async fn list_activities(
 /// One activity of the caller's programme.
 #[utoipa::path(
     get, path = "/activities/{id}", operation_id = "get_activity", tag = "activities",
-    params(("id" = String, Path, description = "the activity's id")),
+    params(("id" = uuid::Uuid, Path, description = "the activity's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "the activity", body = ActivityBody),
         (status = 401, description = "not signed in", body = ProblemDoc),
@@ -800,7 +810,7 @@ async fn get_activity(
 /// Replaces an activity's details.
 #[utoipa::path(
     put, path = "/activities/{id}", operation_id = "update_activity", tag = "activities",
-    params(("id" = String, Path, description = "the activity's id")),
+    params(("id" = uuid::Uuid, Path, description = "the activity's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = ActivityDetailsBody,
     responses(
         (status = 200, description = "the activity as updated", body = ActivityBody),
@@ -828,7 +838,7 @@ async fn update_activity(
 /// Schedules a session of an activity.
 #[utoipa::path(
     post, path = "/activities/{id}/sessions", operation_id = "create_activity_session", tag = "activities",
-    params(("id" = String, Path, description = "the activity's id")),
+    params(("id" = uuid::Uuid, Path, description = "the activity's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = NewSessionBody,
     responses(
         (status = 201, description = "the session", body = SessionBody),
@@ -856,6 +866,7 @@ async fn create_session(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SessionListQuery {
     /// Sessions starting at or after this time (RFC 3339); now when left out.
     from: Option<String>,
@@ -868,7 +879,7 @@ struct SessionListQuery {
 /// An activity's upcoming sessions, soonest first.
 #[utoipa::path(
     get, path = "/activities/{id}/sessions", operation_id = "list_activity_sessions", tag = "activities",
-    params(("id" = String, Path, description = "the activity's id"), SessionListQuery),
+    params(("id" = uuid::Uuid, Path, description = "the activity's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"), SessionListQuery),
     responses(
         (status = 200, description = "one page of sessions", body = SessionPageBody),
         (status = 401, description = "not signed in", body = ProblemDoc),
@@ -907,7 +918,7 @@ async fn list_sessions(
 /// the waiting list.
 #[utoipa::path(
     post, path = "/sessions/{id}/sign-ups", operation_id = "sign_up_to_session", tag = "activities",
-    params(("id" = String, Path, description = "the session's id")),
+    params(("id" = uuid::Uuid, Path, description = "the session's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = SignUpRequestBody,
     responses(
         (status = 201, description = "the sign-up: `confirmed` with a place, or `waiting`", body = SignUpBody),
@@ -936,7 +947,7 @@ async fn sign_up(
 /// A session's places and waiting list, in order.
 #[utoipa::path(
     get, path = "/sessions/{id}/sign-ups", operation_id = "list_session_sign_ups", tag = "activities",
-    params(("id" = String, Path, description = "the session's id")),
+    params(("id" = uuid::Uuid, Path, description = "the session's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "places first, then the waiting list", body = SignUpListBody),
         (status = 401, description = "not signed in", body = ProblemDoc),
@@ -960,8 +971,8 @@ async fn list_sign_ups(
 #[utoipa::path(
     delete, path = "/sessions/{id}/sign-ups/{member}", operation_id = "cancel_session_sign_up", tag = "activities",
     params(
-        ("id" = String, Path, description = "the session's id"),
-        ("member" = String, Path, description = "the member's id or 7-digit number"),
+        ("id" = uuid::Uuid, Path, description = "the session's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        ("member" = String, Path, description = "the member's id or 7-digit number", example = "3182045"),
     ),
     responses(
         (status = 200, description = "the cancelled sign-up and anyone promoted", body = CancellationBody),
@@ -990,7 +1001,7 @@ async fn cancel_sign_up(
 /// minutes each gets by default.
 #[utoipa::path(
     get, path = "/sessions/{id}/register", operation_id = "get_session_register", tag = "activities",
-    params(("id" = String, Path, description = "the session's id")),
+    params(("id" = uuid::Uuid, Path, description = "the session's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "the register", body = RegisterBody),
         (status = 401, description = "not signed in", body = ProblemDoc),
@@ -1013,8 +1024,8 @@ async fn get_register(
 #[utoipa::path(
     post, path = "/sessions/{id}/register/confirmation", operation_id = "confirm_session_register", tag = "activities",
     params(
-        ("id" = String, Path, description = "the session's id"),
-        ("Idempotency-Key" = String, Header, description = "a new UUID per request; the same one on a retry"),
+        ("id" = uuid::Uuid, Path, description = "the session's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        ("Idempotency-Key" = uuid::Uuid, Header, description = "a new UUID per request; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c"),
     ),
     request_body = ConfirmRegisterBody,
     responses(
@@ -1052,7 +1063,7 @@ async fn confirm_register(
 /// Records a member's time directly; the credits are issued at once.
 #[utoipa::path(
     post, path = "/contributions", operation_id = "record_contribution", tag = "activities",
-    params(("Idempotency-Key" = String, Header, description = "a new UUID per request; the same one on a retry")),
+    params(("Idempotency-Key" = uuid::Uuid, Header, description = "a new UUID per request; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c")),
     request_body = DirectRecordBody,
     responses(
         (status = 201, description = "the contribution and its issuance", body = RecordedBody),
@@ -1089,7 +1100,7 @@ async fn record_contribution(
 /// One contribution: for its member, the organisation's coordinators and the programme's managers.
 #[utoipa::path(
     get, path = "/contributions/{id}", operation_id = "get_contribution", tag = "activities",
-    params(("id" = String, Path, description = "the contribution's id")),
+    params(("id" = uuid::Uuid, Path, description = "the contribution's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "the contribution", body = ContributionBody),
         (status = 401, description = "not signed in", body = ProblemDoc),
@@ -1115,8 +1126,8 @@ async fn get_contribution(
 #[utoipa::path(
     post, path = "/contributions/{id}/correction", operation_id = "correct_contribution", tag = "activities",
     params(
-        ("id" = String, Path, description = "the contribution's id"),
-        ("Idempotency-Key" = String, Header, description = "a new UUID per request; the same one on a retry"),
+        ("id" = uuid::Uuid, Path, description = "the contribution's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        ("Idempotency-Key" = uuid::Uuid, Header, description = "a new UUID per request; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c"),
     ),
     request_body = CorrectionBody,
     responses(
@@ -1178,6 +1189,7 @@ async fn create_claim(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ClaimListQuery {
     /// Items per page, 1 to 200 (default 50).
     limit: Option<u32>,
@@ -1209,6 +1221,7 @@ async fn my_claims(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PendingClaimsQuery {
     /// The organisation whose claims to decide.
     organisation: String,
@@ -1250,7 +1263,7 @@ async fn pending_claims(
 /// One claim: for its member, and those who decide it.
 #[utoipa::path(
     get, path = "/claims/{id}", operation_id = "get_claim", tag = "activities",
-    params(("id" = String, Path, description = "the claim's id")),
+    params(("id" = uuid::Uuid, Path, description = "the claim's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "the claim", body = ClaimBody),
         (status = 401, description = "not signed in", body = ProblemDoc),
@@ -1271,8 +1284,8 @@ async fn get_claim(
 #[utoipa::path(
     post, path = "/claims/{id}/confirmation", operation_id = "confirm_claim", tag = "activities",
     params(
-        ("id" = String, Path, description = "the claim's id"),
-        ("Idempotency-Key" = String, Header, description = "a new UUID per request; the same one on a retry"),
+        ("id" = uuid::Uuid, Path, description = "the claim's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        ("Idempotency-Key" = uuid::Uuid, Header, description = "a new UUID per request; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c"),
     ),
     responses(
         (status = 201, description = "the contribution and its issuance", body = RecordedBody),
@@ -1299,7 +1312,7 @@ async fn confirm_claim(
 /// Rejects a claim with a reason the member sees.
 #[utoipa::path(
     post, path = "/claims/{id}/rejection", operation_id = "reject_claim", tag = "activities",
-    params(("id" = String, Path, description = "the claim's id")),
+    params(("id" = uuid::Uuid, Path, description = "the claim's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = RejectionBody,
     responses(
         (status = 200, description = "the claim, rejected", body = ClaimBody),

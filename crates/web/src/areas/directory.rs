@@ -83,6 +83,7 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
 
 /// `?limit=` and `?cursor=`.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PageQuery {
     /// How many items (1 to 200; default 50).
     limit: Option<u32>,
@@ -220,7 +221,7 @@ fn page_body<T, B>(page: Page<T>, f: impl Fn(T) -> B) -> (Vec<B>, Option<String>
 /// Creates a partner organisation. Managers of the programme only.
 #[utoipa::path(
     post, path = "/programmes/{programme}/organisations", operation_id = "create_organisation", tag = "directory",
-    params(("programme" = String, Path, description = "programme id")),
+    params(("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = NewOrganisationBody,
     responses(
         (status = 201, description = "the new organisation", body = OrganisationBody),
@@ -249,6 +250,7 @@ async fn create_organisation(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OrganisationQuery {
     /// Only `earn` or only `spend` partners.
     role: Option<String>,
@@ -263,7 +265,7 @@ struct OrganisationQuery {
 /// The programme's partner organisations, for anyone taking part in it.
 #[utoipa::path(
     get, path = "/programmes/{programme}/organisations", operation_id = "list_organisations", tag = "directory",
-    params(("programme" = String, Path, description = "programme id"), OrganisationQuery),
+    params(("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"), OrganisationQuery),
     responses(
         (status = 200, description = "a page of organisations", body = OrganisationPage),
         (status = 404, description = "no such programme, or not yours", body = ProblemDoc),
@@ -302,7 +304,7 @@ async fn list_organisations(
 /// One partner organisation.
 #[utoipa::path(
     get, path = "/organisations/{organisation}", operation_id = "get_organisation", tag = "directory",
-    params(("organisation" = String, Path, description = "organisation id")),
+    params(("organisation" = uuid::Uuid, Path, description = "organisation id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "the organisation", body = OrganisationBody),
         (status = 404, description = "no such organisation, or not yours", body = ProblemDoc),
@@ -339,7 +341,7 @@ struct UpdateOrganisationBody {
 /// may not change its roles).
 #[utoipa::path(
     patch, path = "/organisations/{organisation}", operation_id = "update_organisation", tag = "directory",
-    params(("organisation" = String, Path, description = "organisation id")),
+    params(("organisation" = uuid::Uuid, Path, description = "organisation id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = UpdateOrganisationBody,
     responses(
         (status = 200, description = "the organisation as it is now", body = OrganisationBody),
@@ -386,7 +388,7 @@ struct SuspendBody {
 /// Suspends a partner: it can no longer give or accept credits. Managers only.
 #[utoipa::path(
     post, path = "/organisations/{organisation}/suspension", operation_id = "suspend_organisation", tag = "directory",
-    params(("organisation" = String, Path, description = "organisation id")),
+    params(("organisation" = uuid::Uuid, Path, description = "organisation id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = SuspendBody,
     responses(
         (status = 200, description = "the organisation, suspended", body = OrganisationBody),
@@ -415,7 +417,7 @@ async fn suspend_organisation(
 /// Reactivates a suspended partner. Managers only.
 #[utoipa::path(
     post, path = "/organisations/{organisation}/reactivation", operation_id = "reactivate_organisation", tag = "directory",
-    params(("organisation" = String, Path, description = "organisation id")),
+    params(("organisation" = uuid::Uuid, Path, description = "organisation id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "the organisation, active", body = OrganisationBody),
         (status = 403, description = "not a manager of its programme", body = ProblemDoc),
@@ -462,7 +464,7 @@ impl From<EarnPolicy> for EarnPolicyBody {
 /// The earn partner's policy (the default if it has set none).
 #[utoipa::path(
     get, path = "/organisations/{organisation}/earn-policy", operation_id = "get_earn_policy", tag = "directory",
-    params(("organisation" = String, Path, description = "organisation id")),
+    params(("organisation" = uuid::Uuid, Path, description = "organisation id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "the policy", body = EarnPolicyBody),
         (status = 404, description = "no such organisation, or not yours", body = ProblemDoc),
@@ -483,7 +485,7 @@ async fn get_earn_policy(
 /// Sets the earn partner's policy. Managers or its coordinators.
 #[utoipa::path(
     put, path = "/organisations/{organisation}/earn-policy", operation_id = "set_earn_policy", tag = "directory",
-    params(("organisation" = String, Path, description = "organisation id")),
+    params(("organisation" = uuid::Uuid, Path, description = "organisation id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = EarnPolicyBody,
     responses(
         (status = 200, description = "the policy now", body = EarnPolicyBody),
@@ -575,7 +577,7 @@ fn staff_role(value: &str) -> Result<Role, AppError> {
 /// The organisation's staff. Managers and its coordinators.
 #[utoipa::path(
     get, path = "/organisations/{organisation}/staff", operation_id = "list_staff", tag = "directory",
-    params(("organisation" = String, Path, description = "organisation id")),
+    params(("organisation" = uuid::Uuid, Path, description = "organisation id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "everyone with a role there", body = StaffList),
         (status = 403, description = "neither a manager nor its coordinator", body = ProblemDoc),
@@ -598,7 +600,7 @@ async fn list_staff(
 /// Gives someone a staff role at the organisation. Managers only.
 #[utoipa::path(
     post, path = "/organisations/{organisation}/staff", operation_id = "add_staff", tag = "directory",
-    params(("organisation" = String, Path, description = "organisation id")),
+    params(("organisation" = uuid::Uuid, Path, description = "organisation id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = AddStaffBody,
     responses(
         (status = 201, description = "the staff member", body = StaffBody),
@@ -629,9 +631,9 @@ async fn add_staff(
 #[utoipa::path(
     delete, path = "/organisations/{organisation}/staff/{user}/{role}", operation_id = "remove_staff", tag = "directory",
     params(
-        ("organisation" = String, Path, description = "organisation id"),
-        ("user" = String, Path, description = "the staff member's user id"),
-        ("role" = String, Path, description = "coordinator or spend_staff"),
+        ("organisation" = uuid::Uuid, Path, description = "organisation id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        ("user" = uuid::Uuid, Path, description = "the staff member's user id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        ("role" = String, Path, description = "coordinator or spend_staff", example = "coordinator"),
     ),
     responses(
         (status = 204, description = "the role is gone"),
@@ -693,7 +695,7 @@ struct MemberPage {
 /// coordinators and the programme team.
 #[utoipa::path(
     get, path = "/organisations/{organisation}/members", operation_id = "list_organisation_members", tag = "directory",
-    params(("organisation" = String, Path, description = "organisation id"), PageQuery),
+    params(("organisation" = uuid::Uuid, Path, description = "organisation id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"), PageQuery),
     responses(
         (status = 200, description = "a page of members", body = MemberPage),
         (status = 403, description = "neither a manager nor its coordinator", body = ProblemDoc),
@@ -729,7 +731,7 @@ struct SelfRegistrationBody {
 /// Sets whether people may register themselves. Managers only.
 #[utoipa::path(
     put, path = "/programmes/{programme}/self-registration", operation_id = "set_self_registration", tag = "directory",
-    params(("programme" = String, Path, description = "programme id")),
+    params(("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = SelfRegistrationBody,
     responses(
         (status = 200, description = "the setting now", body = SelfRegistrationBody),
@@ -819,7 +821,7 @@ struct RegisterMemberBody {
 /// active organisation (naming it).
 #[utoipa::path(
     post, path = "/programmes/{programme}/members", operation_id = "register_member", tag = "directory",
-    params(("programme" = String, Path, description = "programme id")),
+    params(("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = RegisterMemberBody,
     responses(
         (status = 201, description = "the new member, active", body = RegistrationBody),
@@ -882,7 +884,7 @@ struct SelfRegisterBody {
 /// your email and password.
 #[utoipa::path(
     post, path = "/programmes/{programme}/registrations", operation_id = "self_register", tag = "directory",
-    params(("programme" = String, Path, description = "programme id")),
+    params(("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = SelfRegisterBody,
     responses(
         (status = 201, description = "registered (status active or pending)", body = RegistrationBody),
@@ -926,6 +928,7 @@ struct RegistrationPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PendingQuery {
     /// Only those that came through this organisation (required for coordinators).
     organisation: Option<String>,
@@ -939,7 +942,7 @@ struct PendingQuery {
 /// coordinators, those that came through their organisation.
 #[utoipa::path(
     get, path = "/programmes/{programme}/registrations", operation_id = "list_pending_registrations", tag = "directory",
-    params(("programme" = String, Path, description = "programme id"), PendingQuery),
+    params(("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"), PendingQuery),
     responses(
         (status = 200, description = "a page of pending registrations", body = RegistrationPage),
         (status = 403, description = "may not approve these", body = ProblemDoc),
@@ -985,7 +988,7 @@ async fn member_for(state: &AppState, value: &str) -> Result<(MemberId, Member),
 /// Approves a pending registration: the member can take part from now.
 #[utoipa::path(
     post, path = "/members/{member}/registration/approval", operation_id = "approve_registration", tag = "directory",
-    params(("member" = String, Path, description = "member id or 7-digit number")),
+    params(("member" = String, Path, description = "member id or 7-digit number", example = "3182045")),
     responses(
         (status = 200, description = "the registration, approved", body = RegistrationBody),
         (status = 403, description = "may not decide this registration", body = ProblemDoc),
@@ -1007,7 +1010,7 @@ async fn approve_registration(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "registered twice; the other registration is kept"}))]
-struct DeclineBody {
+struct DeclineRegistrationBody {
     /// Why; kept with the registration.
     reason: String,
 }
@@ -1015,8 +1018,8 @@ struct DeclineBody {
 /// Declines a pending registration, keeping the reason.
 #[utoipa::path(
     post, path = "/members/{member}/registration/decline", operation_id = "decline_registration", tag = "directory",
-    params(("member" = String, Path, description = "member id or 7-digit number")),
-    request_body = DeclineBody,
+    params(("member" = String, Path, description = "member id or 7-digit number", example = "3182045")),
+    request_body = DeclineRegistrationBody,
     responses(
         (status = 200, description = "the registration, declined", body = RegistrationBody),
         (status = 403, description = "may not decide this registration", body = ProblemDoc),
@@ -1030,7 +1033,7 @@ async fn decline_registration(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
     Path(member): Path<String>,
-    ApiJson(body): ApiJson<DeclineBody>,
+    ApiJson(body): ApiJson<DeclineRegistrationBody>,
 ) -> Result<Json<RegistrationBody>, ApiError> {
     let (id, m) = member_for(&state, &member).await?;
     let r = state
@@ -1086,7 +1089,7 @@ fn profile_body(m: &Member, status: MemberStatus, p: MemberProfile) -> ProfileBo
 /// coordinators of organisations the member belongs to.
 #[utoipa::path(
     get, path = "/members/{member}/profile", operation_id = "get_member_profile", tag = "directory",
-    params(("member" = String, Path, description = "member id or 7-digit number")),
+    params(("member" = String, Path, description = "member id or 7-digit number", example = "3182045")),
     responses(
         (status = 200, description = "the profile", body = ProfileBody),
         (status = 404, description = "no such member, or not yours to see", body = ProblemDoc),
@@ -1127,7 +1130,7 @@ struct UpdateProfileBody {
 /// proxy action).
 #[utoipa::path(
     patch, path = "/members/{member}/profile", operation_id = "update_member_profile", tag = "directory",
-    params(("member" = String, Path, description = "member id or 7-digit number")),
+    params(("member" = String, Path, description = "member id or 7-digit number", example = "3182045")),
     request_body = UpdateProfileBody,
     responses(
         (status = 200, description = "the profile now", body = ProfileBody),
@@ -1183,7 +1186,7 @@ struct MembershipList {
 /// The organisations the member belongs to (a coordinator sees only their own).
 #[utoipa::path(
     get, path = "/members/{member}/organisations", operation_id = "list_member_organisations", tag = "directory",
-    params(("member" = String, Path, description = "member id or 7-digit number")),
+    params(("member" = String, Path, description = "member id or 7-digit number", example = "3182045")),
     responses(
         (status = 200, description = "the member's organisations", body = MembershipList),
         (status = 404, description = "no such member, or not yours to see", body = ProblemDoc),
@@ -1206,8 +1209,8 @@ async fn list_member_organisations(
 #[utoipa::path(
     put, path = "/members/{member}/organisations/{organisation}", operation_id = "join_organisation", tag = "directory",
     params(
-        ("member" = String, Path, description = "member id or 7-digit number"),
-        ("organisation" = String, Path, description = "organisation id"),
+        ("member" = String, Path, description = "member id or 7-digit number", example = "3182045"),
+        ("organisation" = uuid::Uuid, Path, description = "organisation id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
     ),
     responses(
         (status = 201, description = "the link", body = MembershipBody),
@@ -1235,8 +1238,8 @@ async fn join_organisation(
 #[utoipa::path(
     delete, path = "/members/{member}/organisations/{organisation}", operation_id = "leave_organisation", tag = "directory",
     params(
-        ("member" = String, Path, description = "member id or 7-digit number"),
-        ("organisation" = String, Path, description = "organisation id"),
+        ("member" = String, Path, description = "member id or 7-digit number", example = "3182045"),
+        ("organisation" = uuid::Uuid, Path, description = "organisation id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
     ),
     responses(
         (status = 204, description = "the link has ended"),
@@ -1293,7 +1296,7 @@ struct ProxyActionPage {
 /// the programme team.
 #[utoipa::path(
     get, path = "/members/{member}/proxy-actions", operation_id = "list_proxy_actions", tag = "directory",
-    params(("member" = String, Path, description = "member id or 7-digit number"), PageQuery),
+    params(("member" = String, Path, description = "member id or 7-digit number", example = "3182045"), PageQuery),
     responses(
         (status = 200, description = "a page of proxy actions", body = ProxyActionPage),
         (status = 403, description = "coordinators do not see the log", body = ProblemDoc),

@@ -125,15 +125,24 @@ async fn create_programme(
     ),
     security(("bearer" = []))
 )]
-async fn list_programmes(State(state): State<AppState>, Bearer(actor): Bearer) -> Result<Json<ProgrammeList>, ApiError> {
-    let items = state.app.visible_programmes(&actor).await?.iter().map(ProgrammeBody::from).collect();
+async fn list_programmes(
+    State(state): State<AppState>,
+    Bearer(actor): Bearer,
+) -> Result<Json<ProgrammeList>, ApiError> {
+    let items = state
+        .app
+        .visible_programmes(&actor)
+        .await?
+        .iter()
+        .map(ProgrammeBody::from)
+        .collect();
     Ok(Json(ProgrammeList { items }))
 }
 
 /// One programme.
 #[utoipa::path(
     get, path = "/programmes/{programme}", operation_id = "get_programme", tag = "programmes",
-    params(("programme" = String, Path, description = "programme id")),
+    params(("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "the programme", body = ProgrammeBody),
         (status = 404, description = "no such programme, or not yours", body = ProblemDoc),
@@ -145,7 +154,10 @@ async fn get_programme(
     Bearer(actor): Bearer,
     Path(programme): Path<String>,
 ) -> Result<Json<ProgrammeBody>, ApiError> {
-    let programme = state.app.visible_programme(&actor, programme_id(&programme)?).await?;
+    let programme = state
+        .app
+        .visible_programme(&actor, programme_id(&programme)?)
+        .await?;
     Ok(Json(ProgrammeBody::from(&programme)))
 }
 
@@ -165,6 +177,7 @@ struct NewProgrammeStaffBody {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"user_id": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600009", "display_name": "Eve Evaluator", "role": "evaluator"}))]
 struct ProgrammeStaffBody {
     user_id: String,
     display_name: String,
@@ -175,7 +188,7 @@ struct ProgrammeStaffBody {
 /// administrator) or an evaluator (by an administrator or a manager).
 #[utoipa::path(
     post, path = "/programmes/{programme}/staff", operation_id = "add_programme_staff", tag = "programmes",
-    params(("programme" = String, Path, description = "programme id")),
+    params(("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = NewProgrammeStaffBody,
     responses(
         (status = 201, description = "the new sign-in", body = ProgrammeStaffBody),
@@ -192,20 +205,36 @@ async fn add_programme_staff(
     Path(programme): Path<String>,
     ApiJson(body): ApiJson<NewProgrammeStaffBody>,
 ) -> Result<(StatusCode, Json<ProgrammeStaffBody>), ApiError> {
-    let programme = state.app.visible_programme(&actor, programme_id(&programme)?).await?;
+    let programme = state
+        .app
+        .visible_programme(&actor, programme_id(&programme)?)
+        .await?;
     let role = match body.role.as_str() {
         "programme_manager" if actor.is_administrator() => timecredits_app::Role::ProgrammeManager,
         "programme_manager" => return Err(AppError::Forbidden.into()),
         "evaluator" => timecredits_app::Role::Evaluator,
-        _ => return Err(AppError::invalid("role", "must be programme_manager or evaluator").into()),
+        _ => {
+            return Err(AppError::invalid("role", "must be programme_manager or evaluator").into());
+        }
     };
     let user = state
         .app
-        .create_staff(&actor, &body.email, &body.display_name, &body.password, role, timecredits_app::Scope::Programme(programme.id))
+        .create_staff(
+            &actor,
+            &body.email,
+            &body.display_name,
+            &body.password,
+            role,
+            timecredits_app::Scope::Programme(programme.id),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(ProgrammeStaffBody { user_id: user.id.to_string(), display_name: user.display_name, role: role.as_str().to_owned() }),
+        Json(ProgrammeStaffBody {
+            user_id: user.id.to_string(),
+            display_name: user.display_name,
+            role: role.as_str().to_owned(),
+        }),
     ))
 }
 
@@ -316,6 +345,11 @@ impl RulesBody {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"versions": [{
+    "effective_from": "2026-04-01", "granularity_minutes": 15, "daily_cap_minutes": 720,
+    "members_may_claim": true, "exchange_overdraft_minutes": 0, "expiry_months": null,
+    "partner_receipts": "retire"
+}]}))]
 struct RuleBookBody {
     /// Every version, oldest first; the last one begun is in force.
     versions: Vec<RulesBody>,
@@ -382,6 +416,7 @@ async fn change_rules(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PeriodQuery {
     /// Start of the period (RFC 3339); omitted: from the beginning.
     from: Option<String>,

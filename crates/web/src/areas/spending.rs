@@ -256,6 +256,21 @@ impl From<&Redemption> for RedemptionBody {
 
 /// A line of the desk's list of today's redemptions.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182",
+    "offer": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600003",
+    "organisation": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600002",
+    "member": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600004",
+    "price_minutes": 60,
+    "redeem_transfer": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182",
+    "retire_transfer": "3f2b1c4d-5e6f-8a7b-9c8d-0e1f2a3b4c5d",
+    "local_date": "2026-04-02",
+    "redeemed_at": "2026-04-02T09:15:00Z",
+    "refund": null,
+    "member_name": "Alice Able",
+    "member_number": "3182045",
+    "offer_title": "One swim"
+}))]
 pub(crate) struct RedemptionLineBody {
     #[serde(flatten)]
     redemption: RedemptionBody,
@@ -577,7 +592,7 @@ async fn list_offers(
     path = "/offers/{id}",
     operation_id = "get_offer",
     tag = "spending",
-    params(("id" = String, Path, description = "The offer's id")),
+    params(("id" = uuid::Uuid, Path, description = "The offer's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "The offer", body = OfferBody),
         (status = 404, description = "No such offer, or you may not see it")
@@ -599,7 +614,7 @@ async fn get_offer(
     path = "/offers/{id}",
     operation_id = "update_offer",
     tag = "spending",
-    params(("id" = String, Path, description = "The offer's id")),
+    params(("id" = uuid::Uuid, Path, description = "The offer's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     request_body = OfferTermsBody,
     responses(
         (status = 200, description = "The changed offer", body = OfferBody),
@@ -629,7 +644,7 @@ async fn update_offer(
     path = "/offers/{id}/withdrawal",
     operation_id = "withdraw_offer",
     tag = "spending",
-    params(("id" = String, Path, description = "The offer's id")),
+    params(("id" = uuid::Uuid, Path, description = "The offer's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "The withdrawn offer", body = OfferBody),
         (status = 403, description = "Not staff of the offer's organisation"),
@@ -662,8 +677,8 @@ async fn withdraw_offer(
     operation_id = "redeem_offer",
     tag = "spending",
     params(
-        ("id" = String, Path, description = "The offer's id"),
-        ("Idempotency-Key" = String, Header, description = "A new UUID per redemption; the same one on a retry")
+        ("id" = uuid::Uuid, Path, description = "The offer's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        ("Idempotency-Key" = uuid::Uuid, Header, description = "A new UUID per redemption; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c")
     ),
     request_body = RedeemBody,
     responses(
@@ -699,7 +714,7 @@ async fn redeem_offer(
     path = "/redemptions/{id}",
     operation_id = "get_redemption",
     tag = "spending",
-    params(("id" = String, Path, description = "The redemption's id")),
+    params(("id" = uuid::Uuid, Path, description = "The redemption's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "The redemption", body = RedemptionBody),
         (status = 403, description = "Not staff of its organisation"),
@@ -725,8 +740,8 @@ async fn get_redemption(
     operation_id = "refund_redemption",
     tag = "spending",
     params(
-        ("id" = String, Path, description = "The redemption's id"),
-        ("Idempotency-Key" = String, Header, description = "A new UUID per refund; the same one on a retry")
+        ("id" = uuid::Uuid, Path, description = "The redemption's id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        ("Idempotency-Key" = uuid::Uuid, Header, description = "A new UUID per refund; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c")
     ),
     request_body = RefundRequestBody,
     responses(
@@ -845,8 +860,8 @@ async fn todays_redemptions(
     operation_id = "give_to_pot",
     tag = "spending",
     params(
-        ("organisation_id" = String, Path, description = "The organisation whose pot receives the gift"),
-        ("Idempotency-Key" = String, Header, description = "A new UUID per gift; the same one on a retry")
+        ("organisation_id" = uuid::Uuid, Path, description = "The organisation whose pot receives the gift", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        ("Idempotency-Key" = uuid::Uuid, Header, description = "A new UUID per gift; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c")
     ),
     request_body = PotGiftBody,
     responses(
@@ -885,8 +900,8 @@ async fn give_to_pot(
     operation_id = "give_from_pot",
     tag = "spending",
     params(
-        ("organisation_id" = String, Path, description = "The organisation whose pot gives"),
-        ("Idempotency-Key" = String, Header, description = "A new UUID per gift; the same one on a retry")
+        ("organisation_id" = uuid::Uuid, Path, description = "The organisation whose pot gives", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        ("Idempotency-Key" = uuid::Uuid, Header, description = "A new UUID per gift; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c")
     ),
     request_body = PotPayoutBody,
     responses(

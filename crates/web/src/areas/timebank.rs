@@ -230,13 +230,18 @@ struct NewProposalBody {
 /// Declining a proposal, optionally saying why.
 #[derive(Deserialize, ToSchema)]
 #[schema(example = json!({ "reason": "I was away that week; I think this is for someone else" }))]
-struct DeclineBody {
+struct DeclineProposalBody {
     #[serde(default)]
     reason: Option<String>,
 }
 
 /// The transfer that paid an exchange.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c", "kind": "exchange",
+    "debit": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600003", "credit": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f600004",
+    "amount_minutes": 60, "at": "2026-03-04T12:00:00Z", "reason": "Weeding and mowing"
+}))]
 struct ExchangeTransferBody {
     id: String,
     /// Always `exchange`.
@@ -342,6 +347,7 @@ async fn create_listing(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListingSearchQuery {
     /// Only for staff managing several programmes; members search their own.
     programme: Option<String>,
@@ -397,6 +403,7 @@ async fn search_listings(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct MyListingsQuery {
     /// `open` or `closed`; omitted: both.
     status: Option<String>,
@@ -438,7 +445,7 @@ async fn my_listings(
 /// managers) any of their programme's.
 #[utoipa::path(
     get, path = "/timebank/listings/{id}", operation_id = "get_timebank_listing", tag = "timebank",
-    params(("id" = String, Path, description = "listing id")),
+    params(("id" = uuid::Uuid, Path, description = "listing id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "the listing", body = ListingBody),
         (status = 404, description = "no such listing, or not one you may see", body = ProblemDoc),
@@ -458,7 +465,7 @@ async fn get_listing(
 /// directory and is kept, with who closed it and when.
 #[utoipa::path(
     post, path = "/timebank/listings/{id}/close", operation_id = "close_timebank_listing", tag = "timebank",
-    params(("id" = String, Path, description = "listing id")),
+    params(("id" = uuid::Uuid, Path, description = "listing id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "the listing, closed", body = ListingBody),
         (status = 403, description = "neither its author nor a manager", body = ProblemDoc),
@@ -521,6 +528,7 @@ async fn propose_exchange(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ProposalListQuery {
     /// `incoming` (to answer), `outgoing` (made) or `all` (default).
     #[serde(rename = "box")]
@@ -598,7 +606,7 @@ async fn list_proposals(
 /// One proposal: for its two members, and managers of its programme.
 #[utoipa::path(
     get, path = "/timebank/proposals/{id}", operation_id = "get_timebank_proposal", tag = "timebank",
-    params(("id" = String, Path, description = "proposal id")),
+    params(("id" = uuid::Uuid, Path, description = "proposal id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "the proposal, with its status now", body = ProposalBody),
         (status = 404, description = "no such proposal, or not one you may see", body = ProblemDoc),
@@ -623,8 +631,8 @@ async fn get_proposal(
 #[utoipa::path(
     post, path = "/timebank/proposals/{id}/accept", operation_id = "accept_timebank_proposal", tag = "timebank",
     params(
-        ("id" = String, Path, description = "proposal id"),
-        ("Idempotency-Key" = String, Header, description = "a new UUID per acceptance; the same one on retry"),
+        ("id" = uuid::Uuid, Path, description = "proposal id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
+        ("Idempotency-Key" = uuid::Uuid, Header, description = "a new UUID per acceptance; the same one on retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c"),
     ),
     responses(
         (status = 201, description = "accepted and paid", body = AcceptedBody),
@@ -664,8 +672,8 @@ async fn accept_proposal(
 /// Declines a proposal made to you, optionally saying why. Kept, with who and when.
 #[utoipa::path(
     post, path = "/timebank/proposals/{id}/decline", operation_id = "decline_timebank_proposal", tag = "timebank",
-    params(("id" = String, Path, description = "proposal id")),
-    request_body = DeclineBody,
+    params(("id" = uuid::Uuid, Path, description = "proposal id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
+    request_body = DeclineProposalBody,
     responses(
         (status = 200, description = "the proposal, declined", body = ProposalBody),
         (status = 403, description = "a manager may see but not answer", body = ProblemDoc),
@@ -679,7 +687,7 @@ async fn decline_proposal(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<DeclineBody>,
+    ApiJson(body): ApiJson<DeclineProposalBody>,
 ) -> Result<Json<ProposalBody>, ApiError> {
     let proposal = state
         .app
@@ -691,7 +699,7 @@ async fn decline_proposal(
 /// Withdraws a proposal you made, before it is answered.
 #[utoipa::path(
     post, path = "/timebank/proposals/{id}/withdraw", operation_id = "withdraw_timebank_proposal", tag = "timebank",
-    params(("id" = String, Path, description = "proposal id")),
+    params(("id" = uuid::Uuid, Path, description = "proposal id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182")),
     responses(
         (status = 200, description = "the proposal, withdrawn", body = ProposalBody),
         (status = 403, description = "a manager may see but not withdraw", body = ProblemDoc),

@@ -223,37 +223,98 @@ async fn the_api_describes_itself_in_openapi_3_1_and_a_readable_page() {
 #[tokio::test]
 async fn administrators_open_programmes_and_name_their_managers() {
     let app = TestApp::new().await;
-    let admin = bearer(&app.token("admin@example.org", "a long admin password").await);
+    let admin = bearer(
+        &app.token("admin@example.org", "a long admin password")
+            .await,
+    );
     let manager = bearer(&app.manager_token().await);
     let body = json!({
         "name": "Wisbech Time Credits", "locality": "Wisbech", "time_zone": "Europe/London",
         "language": "en", "exchange_overdraft_minutes": 60
     });
-    let created = app.post_json("/api/v1/programmes", &[("authorization", &admin)], &body).await;
+    let created = app
+        .post_json("/api/v1/programmes", &[("authorization", &admin)], &body)
+        .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let id = created.json()["id"].as_str().expect("id").to_owned();
-    app.post_json("/api/v1/programmes", &[("authorization", &manager)], &body).await.problem(StatusCode::FORBIDDEN, "forbidden");
-    let bad_zone = json!({ "name": "X", "locality": "X", "time_zone": "Mars/Olympus", "language": "en" });
-    app.post_json("/api/v1/programmes", &[("authorization", &admin)], &bad_zone).await.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    app.post_json("/api/v1/programmes", &[("authorization", &manager)], &body)
+        .await
+        .problem(StatusCode::FORBIDDEN, "forbidden");
+    let bad_zone =
+        json!({ "name": "X", "locality": "X", "time_zone": "Mars/Olympus", "language": "en" });
+    app.post_json(
+        "/api/v1/programmes",
+        &[("authorization", &admin)],
+        &bad_zone,
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
 
     // The administrator sees both programmes; the first programme's manager only theirs.
-    let all = app.get("/api/v1/programmes", &[("authorization", &admin)]).await.json();
+    let all = app
+        .get("/api/v1/programmes", &[("authorization", &admin)])
+        .await
+        .json();
     assert_eq!(all["items"].as_array().map(Vec::len), Some(2));
-    let theirs = app.get("/api/v1/programmes", &[("authorization", &manager)]).await.json();
+    let theirs = app
+        .get("/api/v1/programmes", &[("authorization", &manager)])
+        .await
+        .json();
     assert_eq!(theirs["items"].as_array().map(Vec::len), Some(1));
-    app.get(&format!("/api/v1/programmes/{id}"), &[("authorization", &manager)]).await.problem(StatusCode::NOT_FOUND, "not_found");
+    app.get(
+        &format!("/api/v1/programmes/{id}"),
+        &[("authorization", &manager)],
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND, "not_found");
 
     // Its first manager, then that manager adds an evaluator but may not add managers.
     let staff = |email: &str, role: &str| json!({ "email": email, "display_name": "Staff", "password": "a long staff password", "role": role });
     let path = format!("/api/v1/programmes/{id}/staff");
-    let made = app.post_json(&path, &[("authorization", &admin)], &staff("w@example.org", "programme_manager")).await;
+    let made = app
+        .post_json(
+            &path,
+            &[("authorization", &admin)],
+            &staff("w@example.org", "programme_manager"),
+        )
+        .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     let wisbech = bearer(&app.token("w@example.org", "a long staff password").await);
-    let rules = app.get(&format!("/api/v1/programmes/{id}/rules"), &[("authorization", &wisbech)]).await.json();
+    let rules = app
+        .get(
+            &format!("/api/v1/programmes/{id}/rules"),
+            &[("authorization", &wisbech)],
+        )
+        .await
+        .json();
     assert_eq!(rules["versions"][0]["exchange_overdraft_minutes"], 60);
-    let evaluator = app.post_json(&path, &[("authorization", &wisbech)], &staff("e@example.org", "evaluator")).await;
+    let evaluator = app
+        .post_json(
+            &path,
+            &[("authorization", &wisbech)],
+            &staff("e@example.org", "evaluator"),
+        )
+        .await;
     assert_eq!(evaluator.status, StatusCode::CREATED, "{}", evaluator.body);
-    app.post_json(&path, &[("authorization", &wisbech)], &staff("m2@example.org", "programme_manager")).await.problem(StatusCode::FORBIDDEN, "forbidden");
-    app.post_json(&path, &[("authorization", &manager)], &staff("x@example.org", "evaluator")).await.problem(StatusCode::NOT_FOUND, "not_found");
-    app.post_json(&path, &[("authorization", &admin)], &staff("w@example.org", "evaluator")).await.problem(StatusCode::CONFLICT, "conflict");
+    app.post_json(
+        &path,
+        &[("authorization", &wisbech)],
+        &staff("m2@example.org", "programme_manager"),
+    )
+    .await
+    .problem(StatusCode::FORBIDDEN, "forbidden");
+    app.post_json(
+        &path,
+        &[("authorization", &manager)],
+        &staff("x@example.org", "evaluator"),
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND, "not_found");
+    app.post_json(
+        &path,
+        &[("authorization", &admin)],
+        &staff("w@example.org", "evaluator"),
+    )
+    .await
+    .problem(StatusCode::CONFLICT, "conflict");
 }

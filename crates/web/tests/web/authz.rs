@@ -278,7 +278,15 @@ pub fn table() -> Vec<Row> {
             path: "/api/v1/programmes/{programme}/rules",
             body: no_body,
             // Administrators open programmes and may read their rules.
-            allowed: &[Member, CoordinatorHere, CoordinatorElsewhere, SpendStaff, Manager, Evaluator, Admin],
+            allowed: &[
+                Member,
+                CoordinatorHere,
+                CoordinatorElsewhere,
+                SpendStaff,
+                Manager,
+                Evaluator,
+                Admin,
+            ],
         },
         Row {
             operation_id: "change_programme_rules",

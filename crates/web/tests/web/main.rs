@@ -3,10 +3,12 @@
 
 mod api;
 mod area_activities;
+mod area_bulk;
 mod area_directory;
 mod area_rules;
 mod area_spending;
 mod area_timebank;
 mod authz;
+mod openapi_doc;
 mod pages;
 mod support;
