@@ -29,9 +29,8 @@ fn today() -> DateTime<Utc> {
 }
 
 /// One member as anyone could see them: number, name, joining time,
-/// registration, language, balance and every transfer of their statement.
-/// Transfer ids are left out: those of a register's contributions are
-/// derived from the member's id, which the use case draws at random.
+/// registration, language, balance and every transfer of their statement,
+/// ids included (every id written with a posting comes from a seeded key).
 #[derive(Debug, PartialEq, Eq)]
 struct MemberView {
     number: String,
@@ -78,7 +77,16 @@ async fn members(store: &dyn Store, summary: &DemoSummary) -> Vec<MemberView> {
             balance: state.balance_minutes.unwrap_or(0),
             lines: transfers
                 .iter()
-                .map(|t| format!("{} {:?} {} {}", t.at, t.kind, t.amount.get(), t.reason))
+                .map(|t| {
+                    format!(
+                        "{} {} {:?} {} {}",
+                        t.id,
+                        t.at,
+                        t.kind,
+                        t.amount.get(),
+                        t.reason
+                    )
+                })
                 .collect(),
         });
     }

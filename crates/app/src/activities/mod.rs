@@ -597,7 +597,9 @@ impl App {
                 &programme,
                 &activity,
                 &member,
-                derived_id(key, member.id.0.as_bytes()),
+                // From the card number, not the member's id, so the same
+                // register in a reseeded demo gets the same transfer ids.
+                derived_id(key, &member.number.value().to_be_bytes()),
                 key,
                 at,
                 ContributionShape {
