@@ -128,7 +128,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    commands::init_logging(config.log_format);
+    // The demo seeds thousands of events: keep its terminal for the address
+    // and the sign-ins, and show only warnings unless asked for more.
+    let default_filter = match cli.command {
+        Command::Demo { .. } => "warn",
+        _ => "info,sqlx=warn",
+    };
+    commands::init_logging(config.log_format, default_filter);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

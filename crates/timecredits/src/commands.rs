@@ -21,9 +21,11 @@ mod load;
 
 type CommandResult = Result<ExitCode, String>;
 
-pub fn init_logging(format: LogFormat) {
+/// Logs go to standard error. `TIMECREDITS_LOG` (e.g. `debug`) overrides
+/// `default_filter`.
+pub fn init_logging(format: LogFormat, default_filter: &str) {
     let filter = EnvFilter::try_from_env("TIMECREDITS_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+        .unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
