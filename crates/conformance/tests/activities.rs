@@ -8,16 +8,20 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use timecredits_app::activities::{
     ActivityId, ActivityQuery, DirectRecord, NewClaim, NewSession, RegisterEntry, SessionId,
 };
+use timecredits_app::bulk::{ImportKind, ImportRequest};
+use timecredits_app::spending::{MemberLookup, NewOffer, RedeemOfferRequest};
 use timecredits_app::{
-    Actor, App, AppError, FixedClock, Member, NewMember, NewOrganisation, NewProgramme,
-    Organisation, Programme, Role, Scope, Store,
+    Actor, App, AppError, FixedClock, IssueRequest, Member, NewMember, NewOrganisation,
+    NewProgramme, Organisation, Programme, Role, Scope, Store,
 };
 use timecredits_conformance::on_both_backends;
 use timecredits_domain::activity::{
     ActivityDetails, CoProductionLevel, CoProductionMode, SignUpStatus,
 };
 use timecredits_domain::contribution::{ClaimStatus, ContributionOrigin};
-use timecredits_ledger::{CauseKind, TransferId, TransferKind};
+use timecredits_domain::rules::{PartnerReceipts, ProgrammeRules, RuleVersion};
+use timecredits_domain::spending::{Audience, OfferTerms};
+use timecredits_ledger::{AccountId, CauseKind, TransferId, TransferKind};
 use uuid::Uuid;
 
 on_both_backends!(
@@ -30,6 +34,9 @@ on_both_backends!(
     corrections_reissue_then_reverse_and_supersede,
     activities_are_listed_with_filters_and_kept_within_their_programme,
     concurrent_records_never_pass_the_daily_cap_or_pay_twice,
+    a_partner_that_keeps_what_it_receives_issues_from_its_holdings_first,
+    the_rules_of_the_contributions_date_decide_where_credits_come_from,
+    concurrent_records_never_overdraw_the_partners_holdings,
 );
 
 /// 2026-03-10 12:00 UTC, a Tuesday.
@@ -1284,5 +1291,366 @@ async fn concurrent_records_never_pass_the_daily_cap_or_pay_twice(store: Arc<dyn
     ids.dedup();
     assert_eq!(ids.len(), 1, "every answer names the same contribution");
     assert_eq!(w.balance(1).await, 120, "paid once");
+    assert!(w.app.verify_ledger().await.expect("verify").is_ok());
+}
+
+impl World {
+    /// From `from`, the rules say what happens to what partners receive.
+    async fn partner_receipts_from(&self, from: NaiveDate, receipts: PartnerReceipts) {
+        self.app
+            .change_rules(
+                &self.manager,
+                self.programme.id,
+                RuleVersion {
+                    effective_from: from,
+                    rules: ProgrammeRules {
+                        partner_receipts: receipts,
+                        ..ProgrammeRules::default()
+                    },
+                },
+            )
+            .await
+            .expect("rules");
+    }
+
+    async fn issue(&self, i: usize, minutes: i64) {
+        self.app
+            .issue_credits(
+                &self.manager,
+                IssueRequest {
+                    id: key(),
+                    programme: self.programme.id,
+                    member: self.member(i).id,
+                    minutes,
+                    reason: "Earlier time given".into(),
+                },
+            )
+            .await
+            .expect("issue");
+    }
+
+    /// Member `i` spends `minutes` at the organisation's desk, on an offer
+    /// priced at `minutes`.
+    async fn spend_at_the_partner(&self, i: usize, minutes: i64) {
+        let offer = self
+            .app
+            .publish_spend_offer(
+                &self.manager,
+                NewOffer {
+                    organisation: self.organisation.id,
+                    terms: OfferTerms {
+                        title: format!("Hall hire, {minutes} minutes"),
+                        price_minutes: minutes,
+                        audience: Audience::Adult,
+                        capacity: None,
+                        off_peak: vec![],
+                        valid_from: date(1),
+                        valid_to: None,
+                    },
+                },
+            )
+            .await
+            .expect("offer");
+        self.app
+            .redeem_offer(
+                &self.manager,
+                RedeemOfferRequest {
+                    id: key(),
+                    offer: offer.id,
+                    member: MemberLookup::Id(self.member(i).id),
+                },
+            )
+            .await
+            .expect("redeem");
+    }
+
+    async fn held(&self, account: AccountId) -> i64 {
+        self.app
+            .balance(&self.manager, account, None)
+            .await
+            .expect("balance")
+    }
+}
+
+async fn a_partner_that_keeps_what_it_receives_issues_from_its_holdings_first(
+    store: Arc<dyn Store>,
+) {
+    let w = world(store, 3).await;
+    let hall = w.organisation.account;
+    let issuance = w.programme.issuance_account;
+    let activity = w.activity("Lunch club").await;
+    let session = w.session(activity, 10).await;
+    for i in 0..2 {
+        w.app
+            .sign_up(w.member_actor(i), session, None)
+            .await
+            .expect("sign up");
+    }
+    w.partner_receipts_from(date(11), PartnerReceipts::KeepToReissue)
+        .await;
+    // The session has ended; member 2 spends 120 minutes at the hall's desk,
+    // which keeps them.
+    w.clock.set(noon() + Duration::days(1) + Duration::hours(3));
+    w.issue(2, 180).await;
+    let period_start = noon() + Duration::days(1) + Duration::hours(4);
+    w.clock.set(period_start);
+    w.spend_at_the_partner(2, 120).await;
+    assert_eq!(w.held(hall).await, 120);
+    let entries = vec![
+        RegisterEntry {
+            member: w.member(0).id,
+            attended: true,
+            minutes: Some(60),
+        },
+        RegisterEntry {
+            member: w.member(1).id,
+            attended: true,
+            minutes: Some(90),
+        },
+    ];
+    let k = key();
+    let recorded = w
+        .app
+        .confirm_register(&w.coordinator, session, k, entries.clone())
+        .await
+        .expect("confirm");
+    assert!(!recorded.replayed);
+    let debits: Vec<AccountId> = recorded
+        .plan
+        .outcomes
+        .iter()
+        .map(|o| o.transfer().debit)
+        .collect();
+    assert_eq!(
+        debits,
+        vec![hall, issuance],
+        "60 from the hall's holdings; 90 is more than the 60 left, so it is new"
+    );
+    for (c, outcome) in recorded.contributions.iter().zip(&recorded.plan.outcomes) {
+        let t = outcome.transfer();
+        assert_eq!(c.transfer, t.id, "each contribution is one transfer");
+        assert_eq!(t.kind, TransferKind::Issue);
+        assert_eq!(t.amount.get(), c.minutes);
+    }
+    assert_eq!(w.held(hall).await, 60);
+    assert_eq!(w.balance(0).await, 60);
+    assert_eq!(w.balance(1).await, 90);
+    assert!(w.app.verify_ledger().await.expect("verify").is_ok());
+    w.clock.set(period_start + Duration::minutes(1));
+    let summary = w
+        .app
+        .circulation(&w.manager, w.programme.id, Some(period_start), None)
+        .await
+        .expect("circulation");
+    assert_eq!(
+        summary.reissued, 60,
+        "issued again from the hall's holdings"
+    );
+    assert_eq!(
+        summary.issued, 90,
+        "only what the holdings did not cover is new"
+    );
+    assert_eq!(summary.redeemed, 120);
+    assert_eq!(summary.retired, 0);
+
+    // The hall receives more; a retry still answers what was recorded then.
+    w.spend_at_the_partner(2, 60).await;
+    assert_eq!(w.held(hall).await, 120);
+    let retry = w
+        .app
+        .confirm_register(&w.coordinator, session, k, entries)
+        .await
+        .expect("retry");
+    assert!(retry.replayed);
+    assert_eq!(retry.contributions, recorded.contributions);
+    let transfers = |r: &timecredits_app::activities::Recorded| {
+        r.plan
+            .outcomes
+            .iter()
+            .map(|o| o.transfer().clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(transfers(&retry), transfers(&recorded));
+    assert_eq!(w.held(hall).await, 120, "a retry moves nothing");
+    assert_eq!(w.balance(0).await, 60);
+    assert_eq!(w.balance(1).await, 90);
+
+    // A correction issues from the holdings too; its reversal returns the
+    // old credits to whichever account issued them.
+    let first = &recorded.contributions[0];
+    let corrected = w
+        .app
+        .correct_contribution(&w.coordinator, first.id, key(), 30, "Left early")
+        .await
+        .expect("correct");
+    assert_eq!(corrected.plan.outcomes[0].transfer().debit, hall);
+    let reversal = corrected.plan.outcomes[1].transfer();
+    assert_eq!(reversal.reverses, Some(first.transfer));
+    assert_eq!(reversal.credit, hall);
+    assert_eq!(w.held(hall).await, 120 - 30 + 60);
+    assert_eq!(w.balance(0).await, 30);
+    let second = &recorded.contributions[1];
+    let corrected = w
+        .app
+        .correct_contribution(&w.coordinator, second.id, key(), 60, "Came late")
+        .await
+        .expect("correct");
+    assert_eq!(corrected.plan.outcomes[0].transfer().debit, hall);
+    assert_eq!(
+        corrected.plan.outcomes[1].transfer().credit,
+        issuance,
+        "new credits issued in error are cancelled, not given to the hall"
+    );
+    assert_eq!(w.held(hall).await, 150 - 60);
+    assert_eq!(w.balance(1).await, 60);
+    assert!(w.app.verify_ledger().await.expect("verify").is_ok());
+    w.clock.set(period_start + Duration::minutes(2));
+    let summary = w
+        .app
+        .circulation(&w.manager, w.programme.id, Some(period_start), None)
+        .await
+        .expect("circulation");
+    assert_eq!(summary.issued, 0, "the 90 new credits were reversed");
+    assert_eq!(summary.reissued, 30 + 60);
+}
+
+async fn the_rules_of_the_contributions_date_decide_where_credits_come_from(store: Arc<dyn Store>) {
+    let w = world(store, 2).await;
+    let hall = w.organisation.account;
+    let issuance = w.programme.issuance_account;
+    let activity = w.activity("Lunch club").await;
+    w.partner_receipts_from(date(11), PartnerReceipts::KeepToReissue)
+        .await;
+    w.partner_receipts_from(date(12), PartnerReceipts::Retire)
+        .await;
+    w.clock.set(noon() + Duration::days(1));
+    w.issue(1, 120).await;
+    w.spend_at_the_partner(1, 120).await;
+    assert_eq!(w.held(hall).await, 120);
+    w.clock.set(noon() + Duration::days(2));
+    // Given on the 12th, under Retire: new credits, whatever the hall holds.
+    let retire = w
+        .app
+        .record_contribution(&w.coordinator, key(), w.direct(activity, 0, date(12), 60))
+        .await
+        .expect("record");
+    assert_eq!(retire.plan.outcomes[0].transfer().debit, issuance);
+    assert_eq!(w.held(hall).await, 120);
+    // Given on the 11th, when the hall kept what it received: from its holdings.
+    let keep = w
+        .app
+        .record_contribution(&w.coordinator, key(), w.direct(activity, 0, date(11), 45))
+        .await
+        .expect("record");
+    assert_eq!(keep.plan.outcomes[0].transfer().debit, hall);
+    assert_eq!(w.held(hall).await, 75);
+    // A claim dated the 11th, confirmed: from the holdings while they cover it.
+    let claim = w
+        .app
+        .create_claim(
+            w.member_actor(0),
+            NewClaim {
+                activity,
+                date: date(11),
+                minutes: 90,
+                note: String::new(),
+            },
+        )
+        .await
+        .expect("claim");
+    let confirmed = w
+        .app
+        .confirm_claim(&w.coordinator, claim.id, key())
+        .await
+        .expect("confirm");
+    assert_eq!(
+        confirmed.plan.outcomes[0].transfer().debit,
+        issuance,
+        "75 left does not cover 90, and a contribution is never split"
+    );
+    assert_eq!(w.held(hall).await, 75);
+    assert_eq!(w.balance(0).await, 60 + 45 + 90);
+    // An import of time given on the 11th: in the file's order, each row
+    // from the holdings if they cover it whole (60 and 15; 30 does not fit
+    // after 60, so it is new).
+    let n = w.member(1).number.value();
+    let csv = format!(
+        "member_number,organisation,activity,date,minutes\n\
+         {n},Village Hall,Lunch club,2026-03-11,60\n\
+         {n},Village Hall,Lunch club,2026-03-11,30\n\
+         {n},Village Hall,Lunch club,2026-03-11,15\n"
+    );
+    let import = |key: TransferId| ImportRequest {
+        programme: w.programme.id,
+        kind: ImportKind::Contributions,
+        key,
+        csv: csv.as_bytes(),
+        dry_run: false,
+    };
+    let k = key();
+    let report = w
+        .app
+        .import_csv(&w.manager, import(k), &|_| {})
+        .await
+        .expect("import");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.created, 3);
+    assert_eq!(w.held(hall).await, 0);
+    assert_eq!(w.balance(1).await, 105);
+    // The hall receives more (a redemption on the 11th, kept); the import's
+    // retry writes nothing new.
+    w.clock.set(noon() + Duration::days(1) + Duration::hours(1));
+    w.issue(0, 60).await;
+    w.spend_at_the_partner(0, 60).await;
+    w.clock.set(noon() + Duration::days(2));
+    let again = w
+        .app
+        .import_csv(&w.manager, import(k), &|_| {})
+        .await
+        .expect("retry");
+    assert!(again.replayed);
+    assert_eq!(w.held(hall).await, 60);
+    assert_eq!(w.balance(1).await, 105);
+    assert!(w.app.verify_ledger().await.expect("verify").is_ok());
+}
+
+async fn concurrent_records_never_overdraw_the_partners_holdings(store: Arc<dyn Store>) {
+    let w = Arc::new(world(store, 4).await);
+    let hall = w.organisation.account;
+    let activity = w.activity("Lunch club").await;
+    w.partner_receipts_from(date(11), PartnerReceipts::KeepToReissue)
+        .await;
+    w.clock.set(noon() + Duration::days(1));
+    w.issue(3, 150).await;
+    w.spend_at_the_partner(3, 150).await;
+    // Six one-hour records race against 150 minutes held: exactly two are
+    // issued from the holdings, whatever the order; none is refused.
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let w = w.clone();
+        tasks.push(tokio::spawn(async move {
+            w.app
+                .record_contribution(
+                    &w.coordinator,
+                    key(),
+                    w.direct(activity, i % 3, date(11), 60),
+                )
+                .await
+                .expect("record")
+        }));
+    }
+    let mut reissued = 0;
+    for task in tasks {
+        let recorded = task.await.expect("task");
+        if recorded.plan.outcomes[0].transfer().debit == hall {
+            reissued += 1;
+        }
+    }
+    assert_eq!(reissued, 2);
+    assert_eq!(w.held(hall).await, 30);
+    assert_eq!(
+        w.balance(0).await + w.balance(1).await + w.balance(2).await,
+        360
+    );
     assert!(w.app.verify_ledger().await.expect("verify").is_ok());
 }

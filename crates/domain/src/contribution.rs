@@ -240,6 +240,36 @@ pub fn register_already_confirmed() -> Refusal {
     )
 }
 
+/// Whether the earning partner issues a contribution of `minutes` from the
+/// credits it holds (under `PartnerReceipts::KeepToReissue`), given the
+/// `holdings` still unspent in this write; answers the holdings left after
+/// it, or `None` when the issuance account issues it instead.
+///
+/// A contribution is never split between the partner and the issuance
+/// account, so it is taken from the holdings only if they cover it whole.
+/// A batch (a register, an import) asks in its own order, so its
+/// contributions come from the holdings while they last: first come, first
+/// covered, and a later, smaller contribution may still fit after a larger
+/// one did not.
+pub fn reissue_from_holdings(holdings: i64, minutes: i64) -> Option<i64> {
+    (minutes > 0 && holdings >= minutes).then(|| holdings - minutes)
+}
+
+/// For a batch of contributions in order, which ones the partner's
+/// `holdings` issue (see [`reissue_from_holdings`]).
+pub fn reissued_in_batch(mut holdings: i64, minutes: &[i64]) -> Vec<bool> {
+    minutes
+        .iter()
+        .map(|&m| match reissue_from_holdings(holdings, m) {
+            Some(left) => {
+                holdings = left;
+                true
+            }
+            None => false,
+        })
+        .collect()
+}
+
 /// Refusal when a retried request differs from the original.
 pub fn idempotency_conflict() -> Refusal {
     Refusal::conflict(
@@ -360,12 +390,42 @@ mod tests {
         assert_eq!(check_note(" ok ", true, "reason").expect("fine"), "ok");
     }
 
+    #[test]
+    fn holdings_cover_whole_contributions_in_order() {
+        assert_eq!(reissue_from_holdings(120, 60), Some(60));
+        assert_eq!(reissue_from_holdings(60, 60), Some(0));
+        assert_eq!(reissue_from_holdings(60, 90), None);
+        assert_eq!(reissue_from_holdings(0, 15), None);
+        assert_eq!(reissued_in_batch(120, &[60, 90]), vec![true, false]);
+        assert_eq!(
+            reissued_in_batch(120, &[90, 60, 30]),
+            vec![true, false, true]
+        );
+        assert_eq!(reissued_in_batch(0, &[15, 30]), vec![false, false]);
+        assert!(reissued_in_batch(500, &[]).is_empty());
+    }
+
     proptest! {
         /// Whatever the granularity, exactly the multiples of the step pass.
         #[test]
         fn steps_accept_exactly_the_multiples(step in 1_i64..=240, minutes in -500_i64..2000) {
             let rules = ProgrammeRules { granularity_minutes: step, ..ProgrammeRules::default() };
             prop_assert_eq!(check_steps(minutes, &rules).is_ok(), minutes > 0 && minutes % step == 0);
+        }
+
+        /// The holdings never go below zero, and what they issue is whole
+        /// contributions: nothing is left that the next refused one would fit.
+        #[test]
+        fn holdings_never_overdraw(holdings in 0_i64..2000, minutes in proptest::collection::vec(1_i64..500, 0..12)) {
+            let taken = reissued_in_batch(holdings, &minutes);
+            let mut left = holdings;
+            for (m, from_holdings) in minutes.iter().zip(&taken) {
+                prop_assert_eq!(*from_holdings, *m <= left);
+                if *from_holdings {
+                    left -= m;
+                }
+            }
+            prop_assert!(left >= 0);
         }
 
         /// The cap holds exactly: what was credited plus what is asked never passes it.

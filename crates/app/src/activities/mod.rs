@@ -5,6 +5,15 @@
 //! programme managers do all of that for their programme; members sign
 //! themselves up and claim their own hours. Records of another programme
 //! are answered as not found.
+//!
+//! Where the credits come from: new, from the programme's issuance account,
+//! unless the rules in force on the contribution's date keep what partners
+//! receive to issue again (`PartnerReceipts::KeepToReissue`). Then the
+//! earning partner issues from its own holdings first: storage decides,
+//! against the partner's balance inside the write, contribution by
+//! contribution in the batch's order, taking one from the holdings only if
+//! they cover it whole (a contribution stays one transfer). A correction's
+//! reversal returns the credits to whichever account issued them.
 
 mod model;
 mod store;
@@ -13,9 +22,11 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use sha2::{Digest, Sha256};
 use timecredits_domain::activity::{self as rules_activity, ActivityDetails, SignUpStatus};
 use timecredits_domain::contribution::{self as rules, ClaimStatus, ContributionOrigin};
+use timecredits_domain::rules::{PartnerReceipts, ProgrammeRules};
 use timecredits_domain::{Refusal, directory::EarnPolicy};
 use timecredits_ledger::{
-    Cause, CauseKind, Minutes, Movement, PostingRequest, ProgrammeId, TransferId, TransferKind,
+    AccountId, Cause, CauseKind, Minutes, Movement, PostingRequest, ProgrammeId, TransferId,
+    TransferKind,
 };
 use uuid::Uuid;
 
@@ -474,6 +485,27 @@ impl App {
         Ok(policy)
     }
 
+    /// The account a contribution to `organisation` is issued from first:
+    /// the partner's own, when the rules in force on the contribution's
+    /// date keep what partners receive to issue again. Whether its holdings
+    /// cover the contribution is decided by storage inside the write.
+    async fn reissue_account(
+        &self,
+        organisation: OrganisationId,
+        rules_in_force: &ProgrammeRules,
+    ) -> Result<Option<AccountId>, AppError> {
+        match rules_in_force.partner_receipts {
+            PartnerReceipts::Retire => Ok(None),
+            PartnerReceipts::KeepToReissue => Ok(Some(
+                self.store
+                    .organisation(organisation)
+                    .await?
+                    .ok_or(AppError::NotFound("organisation"))?
+                    .account,
+            )),
+        }
+    }
+
     /// A contribution and the posting that issues its credits.
     #[allow(clippy::too_many_arguments)]
     fn contribution_with_posting(
@@ -557,6 +589,9 @@ impl App {
             .map(|s| s.member)
             .collect();
         let default_minutes = rules_activity::session_minutes(session.starts_at, session.ends_at);
+        let reissue_from = self
+            .reissue_account(session.organisation, &rules_in_force)
+            .await?;
         let mut seen = Vec::new();
         let mut contributions = Vec::new();
         let mut postings = Vec::new();
@@ -615,6 +650,7 @@ impl App {
             contributions.push(NewContribution {
                 record: contribution,
                 daily_cap_minutes: rules_in_force.daily_cap_minutes,
+                reissue_from,
             });
             postings.push(posting);
         }
@@ -698,6 +734,9 @@ impl App {
                 contributions: vec![NewContribution {
                     record: contribution,
                     daily_cap_minutes: rules_in_force.daily_cap_minutes,
+                    reissue_from: self
+                        .reissue_account(activity.organisation, &rules_in_force)
+                        .await?,
                 }],
                 postings: vec![posting],
                 at,
@@ -899,6 +938,9 @@ impl App {
             contributions: vec![NewContribution {
                 record: contribution,
                 daily_cap_minutes: rules_in_force.daily_cap_minutes,
+                reissue_from: self
+                    .reissue_account(activity.organisation, &rules_in_force)
+                    .await?,
             }],
             postings: vec![posting],
             at,
@@ -1010,6 +1052,9 @@ impl App {
                 contributions: vec![NewContribution {
                     record: contribution,
                     daily_cap_minutes: rules_in_force.daily_cap_minutes,
+                    reissue_from: self
+                        .reissue_account(activity.organisation, &rules_in_force)
+                        .await?,
                 }],
                 // New issuance first, so the member's balance covers the reversal.
                 postings: vec![issue, reversal],

@@ -6,21 +6,34 @@
 //! rules inside the same transaction as the write, by asking the pure rules
 //! in `timecredits_domain`, so concurrent requests cannot both pass.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use timecredits_ledger::{Plan, PostingRequest, ProgrammeId, TransferId};
+use timecredits_domain::contribution as rules;
+use timecredits_ledger::{
+    AccountId, Movement, Outcome, Plan, PostingRequest, ProgrammeId, Transfer, TransferId,
+    TransferKind,
+};
 
 use super::model::{
     Activity, ActivityFilter, ActivityId, Claim, ClaimFilter, ClaimId, Contribution,
     ContributionId, RegisterRecord, Session, SessionId, SignUp,
 };
-use crate::{MemberId, PostError, StoreResult, UserId};
+use crate::{MemberId, PostError, StoreError, StoreResult, UserId};
 
 /// A contribution to record, with the daily cap of the rules in force on its date.
 #[derive(Clone, Debug)]
 pub struct NewContribution {
     pub record: Contribution,
     pub daily_cap_minutes: i64,
+    /// The earning partner's account, when the rules in force on the
+    /// contribution's date keep what partners receive to issue again
+    /// (`PartnerReceipts::KeepToReissue`). Storage then issues the
+    /// contribution from that account instead of the issuance account if,
+    /// inside the write, the partner's holdings cover it whole (see
+    /// [`ContributionBatch::postings_from_holdings`]).
+    pub reissue_from: Option<AccountId>,
 }
 
 /// What else a batch of contributions does, besides issuing credits.
@@ -42,6 +55,11 @@ pub enum BatchKind {
 /// Contributions and the postings that issue their credits, written in one
 /// transaction. `key` is the request's idempotency key: a retry with the
 /// same key and the same contributions answers with what was recorded.
+///
+/// Each contribution's issuance posting (id `record.transfer`) is built
+/// debiting the programme's issuance account; storage swaps in the
+/// partner's account for those its holdings cover, deciding against the
+/// balance it reads inside the write.
 #[derive(Clone, Debug)]
 pub struct ContributionBatch {
     pub key: TransferId,
@@ -50,6 +68,119 @@ pub struct ContributionBatch {
     pub contributions: Vec<NewContribution>,
     pub postings: Vec<PostingRequest>,
     pub at: DateTime<Utc>,
+}
+
+impl ContributionBatch {
+    /// The partners' accounts the batch may issue from, in id order (the
+    /// order to lock them in).
+    pub fn reissue_accounts(&self) -> Vec<AccountId> {
+        let mut accounts: Vec<AccountId> = self
+            .contributions
+            .iter()
+            .filter_map(|c| c.reissue_from)
+            .collect();
+        accounts.sort();
+        accounts.dedup();
+        accounts
+    }
+
+    /// The batch's postings, with the issuance of each contribution whose
+    /// partner keeps what it receives debited to the partner's account when
+    /// `holdings` (the balances read inside the write; a missing one counts
+    /// as empty) cover it whole. Contributions are served in the batch's
+    /// order while the holdings last; a contribution is never split, so its
+    /// `transfer` stays one posting. Whatever the holdings do not cover is
+    /// issued new from the issuance account, as requested.
+    pub fn postings_from_holdings(
+        &self,
+        holdings: &HashMap<AccountId, i64>,
+    ) -> Vec<PostingRequest> {
+        let mut left = holdings.clone();
+        let mut postings = self.postings.clone();
+        for new in &self.contributions {
+            let Some(partner) = new.reissue_from else {
+                continue;
+            };
+            let Some(posting) = postings.iter_mut().find(|p| p.id == new.record.transfer) else {
+                continue;
+            };
+            if let Movement::Move {
+                kind: TransferKind::Issue,
+                debit,
+                amount,
+                ..
+            } = &mut posting.movement
+            {
+                let held = left.entry(partner).or_insert(0);
+                if let Some(rest) = rules::reissue_from_holdings(*held, amount.get()) {
+                    *held = rest;
+                    *debit = partner;
+                }
+            }
+        }
+        postings
+    }
+
+    /// What a retry answers: the contributions recorded under the key and
+    /// the transfers stored for the batch's postings, as they were written
+    /// (`stored` holds them, in any order). The debit of an issuance is
+    /// the one chosen by the original write, so it is not compared: it may
+    /// be the issuance account or the partner's account whatever the
+    /// partner holds now. Everything else must be the same request.
+    pub fn replayed(
+        &self,
+        mut contributions: Vec<Contribution>,
+        stored: &[Transfer],
+    ) -> Result<Recorded, PostError> {
+        // In the batch's order, as the original write answered.
+        contributions.sort_by_key(|c| {
+            self.contributions
+                .iter()
+                .position(|n| n.record.id == c.id)
+                .unwrap_or(usize::MAX)
+        });
+        let mut outcomes = Vec::with_capacity(self.postings.len());
+        for request in &self.postings {
+            let t = stored.iter().find(|t| t.id == request.id).ok_or_else(|| {
+                StoreError::Internal(format!(
+                    "transfer {} of a recorded batch is missing",
+                    request.id
+                ))
+            })?;
+            let same = match request.movement {
+                Movement::Move {
+                    kind,
+                    debit,
+                    credit,
+                    amount,
+                } => {
+                    let partner = self
+                        .contributions
+                        .iter()
+                        .find(|c| c.record.transfer == request.id)
+                        .and_then(|c| c.reissue_from);
+                    t.reverses.is_none()
+                        && t.kind == kind
+                        && t.credit == credit
+                        && t.amount == amount
+                        && (t.debit == debit || Some(t.debit) == partner)
+                }
+                Movement::Reverse { original } => t.reverses == Some(original),
+            };
+            if !same || t.cause != request.cause {
+                return Err(rules::idempotency_conflict().into());
+            }
+            outcomes.push(Outcome::Existing(t.clone()));
+        }
+        Ok(Recorded {
+            contributions,
+            plan: Plan {
+                outcomes,
+                balance_changes: Vec::new(),
+            },
+            replayed: true,
+        })
+    }
 }
 
 /// What a batch wrote (or, for a retry, had written).

@@ -12,6 +12,7 @@ use timecredits_domain::directory::{
     self as directory_rules, Contact, Language, MemberStatus, OrganisationKind, OrganisationStatus,
     PartnerRoles, Postcode,
 };
+use timecredits_domain::rules::PartnerReceipts;
 use timecredits_ledger::{
     AccountId, Cause, CauseKind, Minutes, Movement, PostingRequest, ProgrammeId, TransferId,
     TransferKind,
@@ -358,6 +359,10 @@ struct ContributionRow {
     minutes: i64,
     note: String,
     daily_cap_minutes: i64,
+    /// The partner's account, when the rules in force on the date keep what
+    /// partners receive to issue again (storage decides inside the write
+    /// whether its holdings cover the contribution).
+    reissue_from: Option<AccountId>,
 }
 
 impl App {
@@ -1059,6 +1064,12 @@ impl App {
                                 minutes,
                                 note,
                                 daily_cap_minutes: rules_in_force.daily_cap_minutes,
+                                reissue_from: match rules_in_force.partner_receipts {
+                                    PartnerReceipts::Retire => None,
+                                    PartnerReceipts::KeepToReissue => {
+                                        organisation.map(|o| o.account)
+                                    }
+                                },
                             });
                         }
                     }
@@ -1129,6 +1140,7 @@ impl App {
                     recorded_at: at,
                 },
                 daily_cap_minutes: row.daily_cap_minutes,
+                reissue_from: row.reissue_from,
             });
         }
         let recorded = self

@@ -5,6 +5,9 @@
 //! members for contributions, in id order), then read and decide under that
 //! lock, so concurrent requests cannot both pass. Contributions and their
 //! postings are written in one transaction, retried whole on conflicts.
+//! When a partner may issue from its holdings, the accounts the batch
+//! touches are locked (in id order) before its balance is read and the
+//! debits chosen. A retry answers from the transfers stored.
 
 use std::collections::HashMap;
 
@@ -23,10 +26,11 @@ use timecredits_domain::activity::{
 };
 use timecredits_domain::contribution::{self as rules, ClaimStatus, ContributionOrigin};
 use timecredits_domain::rules::ProgrammeRules;
-use timecredits_ledger::{ProgrammeId, TransferId};
+use timecredits_ledger::{AccountId, Movement, PostingRequest, ProgrammeId, TransferId};
 use uuid::Uuid;
 
 use crate::error::db_err;
+use crate::rows::transfer_columns;
 use crate::{Attempt, PgStore, retrying};
 
 fn corrupt(what: &str, raw: &str) -> StoreError {
@@ -169,6 +173,55 @@ async fn live_sign_up(
     Ok(row.as_ref().map(sign_up).transpose()?)
 }
 
+fn attempt(e: PostError) -> Attempt {
+    match e {
+        PostError::Rejected(r) => Attempt::Rejected(r),
+        PostError::Refused(r) => Attempt::Refused(r),
+        PostError::Store(e) => Attempt::Store(e),
+    }
+}
+
+/// The batch's postings, issuing from the partners' holdings what they
+/// cover. The tracked accounts the batch will touch (its members', the
+/// partners') are locked here in id order, as `plan_and_write` would lock
+/// them, and the partners' balances are read under those locks: a
+/// concurrent redemption or confirmation at the same partner waits for this
+/// transaction, so the holdings cannot change between the choice and the
+/// write.
+async fn postings_from_holdings(
+    conn: &mut PgConnection,
+    batch: &ContributionBatch,
+) -> Result<Vec<PostingRequest>, Attempt> {
+    let partners = batch.reissue_accounts();
+    if partners.is_empty() {
+        return Ok(batch.postings.clone());
+    }
+    let mut touched: Vec<Uuid> = partners.iter().map(|a| a.0).collect();
+    for p in &batch.postings {
+        if let Movement::Move { debit, credit, .. } = p.movement {
+            touched.extend([debit.0, credit.0]);
+        }
+    }
+    touched.sort();
+    touched.dedup();
+    let rows = sqlx::query(
+        "SELECT id, balance_minutes FROM accounts
+         WHERE id = ANY($1) AND floor_minutes IS NOT NULL ORDER BY id FOR NO KEY UPDATE",
+    )
+    .bind(&touched)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut holdings = HashMap::with_capacity(partners.len());
+    for row in &rows {
+        let id = AccountId(row.try_get("id")?);
+        if partners.contains(&id) {
+            let balance: Option<i64> = row.try_get("balance_minutes")?;
+            holdings.insert(id, balance.unwrap_or(0));
+        }
+    }
+    Ok(batch.postings_from_holdings(&holdings))
+}
+
 /// One attempt at `record_contributions`, in `tx`.
 async fn record(conn: &mut PgConnection, batch: &ContributionBatch) -> Result<Recorded, Attempt> {
     // Lock the parent rows first: the session or claim, then the members in id order.
@@ -240,12 +293,21 @@ async fn record(conn: &mut PgConnection, batch: &ContributionBatch) -> Result<Re
         if !same {
             return Err(rules::idempotency_conflict().into());
         }
-        let plan = PgStore::plan_and_write(&mut *conn, &batch.postings, batch.at).await?;
-        return Ok(Recorded {
-            contributions: existing,
-            plan,
-            replayed: true,
-        });
+        // Answer from what was written: the debits were chosen then, against
+        // the partner's holdings of that moment, not of now.
+        let ids: Vec<Uuid> = batch.postings.iter().map(|p| p.id.0).collect();
+        let stored = sqlx::query(concat!(
+            "SELECT ",
+            transfer_columns!(),
+            " FROM transfers WHERE id = ANY($1)"
+        ))
+        .bind(&ids)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(crate::rows::transfer)
+        .collect::<StoreResult<Vec<_>>>()?;
+        return batch.replayed(existing, &stored).map_err(attempt);
     }
 
     let except = match &batch.kind {
@@ -369,7 +431,8 @@ async fn record(conn: &mut PgConnection, batch: &ContributionBatch) -> Result<Re
         .execute(&mut *conn)
         .await?;
     }
-    let plan = PgStore::plan_and_write(&mut *conn, &batch.postings, batch.at).await?;
+    let postings = postings_from_holdings(&mut *conn, batch).await?;
+    let plan = PgStore::plan_and_write(&mut *conn, &postings, batch.at).await?;
     let mut contributions = Vec::with_capacity(batch.contributions.len());
     for new in &batch.contributions {
         contributions.extend(contribution_by_id(&mut *conn, new.record.id).await?);

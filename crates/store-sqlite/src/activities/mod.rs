@@ -3,7 +3,9 @@
 //! Every write that checks a rule against stored rows (capacity, waiting
 //! list, duplicates, the daily cap, a claim still pending) runs on the
 //! single writer thread inside one savepoint, so the check and the write
-//! are one atomic step and concurrent requests are serialised.
+//! are one atomic step and concurrent requests are serialised. That holds
+//! for the choice of a partner's holdings as a contribution's source too,
+//! and a retry answers from the transfers stored.
 
 use std::collections::HashMap;
 
@@ -20,7 +22,7 @@ use timecredits_domain::activity::{
     self as activity_rules, ActivityDetails, CoProductionLevel, CoProductionMode, SignUpStatus,
 };
 use timecredits_domain::contribution::{self as rules, ClaimStatus, ContributionOrigin};
-use timecredits_ledger::{ProgrammeId, TransferId};
+use timecredits_ledger::{PostingRequest, ProgrammeId, TransferId};
 use uuid::Uuid;
 
 use crate::codec::{blob, get, micros, opt_uuid, time, uuid};
@@ -303,6 +305,28 @@ fn insert_contribution(conn: &Connection, c: &Contribution) -> StoreResult<()> {
     Ok(())
 }
 
+/// The batch's postings, issuing from the partners' holdings what they
+/// cover: decided against the balances read here, on the writer thread
+/// inside the batch's savepoint, so no concurrent write can change them
+/// before the postings are written.
+fn postings_from_holdings(
+    conn: &Connection,
+    batch: &ContributionBatch,
+) -> StoreResult<Vec<PostingRequest>> {
+    let accounts = batch.reissue_accounts();
+    if accounts.is_empty() {
+        return Ok(batch.postings.clone());
+    }
+    let mut holdings = HashMap::with_capacity(accounts.len());
+    for account in accounts {
+        let balance = crate::ledger::account_row(conn, account)?
+            .and_then(|a| a.balance_minutes)
+            .unwrap_or(0);
+        holdings.insert(account, balance);
+    }
+    Ok(batch.postings_from_holdings(&holdings))
+}
+
 /// The whole of `record_contributions`, on the writer thread.
 fn record(conn: &Connection, batch: &ContributionBatch) -> Result<Recorded, PostError> {
     // A retry: the key already recorded something.
@@ -339,12 +363,13 @@ fn record(conn: &Connection, batch: &ContributionBatch) -> Result<Recorded, Post
         if !same {
             return Err(rules::idempotency_conflict().into());
         }
-        let plan = crate::ledger::post(conn, &batch.postings, batch.at)?;
-        return Ok(Recorded {
-            contributions: existing,
-            plan,
-            replayed: true,
-        });
+        // Answer from what was written: the debits were chosen then, against
+        // the partner's holdings of that moment, not of now.
+        let mut stored = Vec::with_capacity(batch.postings.len());
+        for p in &batch.postings {
+            stored.extend(crate::ledger::transfer_by_id(conn, p.id)?);
+        }
+        return batch.replayed(existing, &stored);
     }
     let except = match &batch.kind {
         BatchKind::Register {
@@ -417,7 +442,7 @@ fn record(conn: &Connection, batch: &ContributionBatch) -> Result<Recorded, Post
     for new in &batch.contributions {
         insert_contribution(conn, &new.record)?;
     }
-    let plan = crate::ledger::post(conn, &batch.postings, batch.at)?;
+    let plan = crate::ledger::post(conn, &postings_from_holdings(conn, batch)?, batch.at)?;
     let ids: Vec<ContributionId> = batch.contributions.iter().map(|c| c.record.id).collect();
     let mut contributions = Vec::with_capacity(ids.len());
     for id in ids {
