@@ -7,147 +7,18 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use rusqlite::{Connection, ErrorCode, params};
+use rusqlite::{Connection, params};
 use timecredits_app::bulk::{BulkStore, ExportTable, NewPartnerRecord};
 use timecredits_app::directory::NewMemberRecord;
 use timecredits_app::{MemberId, StoreError, StoreResult};
 use timecredits_domain::directory::Postcode;
-use timecredits_ledger::{Account, ProgrammeId, Transfer, TransferId};
+use timecredits_ledger::{ProgrammeId, Transfer, TransferId};
 use uuid::Uuid;
 
-use crate::codec::{TRANSFER_COLUMNS, blob, floor_minutes, micros, transfer};
+use crate::codec::{TRANSFER_COLUMNS, blob, micros, transfer};
 use crate::{SqliteStore, internal};
 
-/// Maps a uniqueness violation to `Duplicate`, naming the member number or
-/// the email by the constraint that failed.
-fn duplicate(e: rusqlite::Error) -> StoreError {
-    let text = e.to_string();
-    match e.sqlite_error_code() {
-        Some(ErrorCode::ConstraintViolation) if text.contains("UNIQUE") => {
-            if text.contains("users.email") {
-                StoreError::Duplicate("email")
-            } else if text.contains("member_number") {
-                StoreError::Duplicate("member number")
-            } else {
-                StoreError::Duplicate("record")
-            }
-        }
-        _ => internal(e),
-    }
-}
-
-fn insert_accounts(c: &Connection, accounts: &[Account]) -> StoreResult<()> {
-    let mut stmt = c
-        .prepare_cached(
-            "INSERT INTO accounts (id, programme_id, kind, owner_id, status, floor_minutes, exchange_overdraft_minutes, balance_minutes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .map_err(internal)?;
-    for a in accounts {
-        let floor = floor_minutes(a);
-        stmt.execute(params![
-            blob(a.id.0),
-            blob(a.programme.0),
-            a.kind.as_str(),
-            a.owner.map(blob),
-            a.status.as_str(),
-            floor,
-            a.exchange_overdraft_minutes,
-            floor.map(|_| 0i64),
-        ])
-        .map_err(duplicate)?;
-    }
-    Ok(())
-}
-
-fn insert_member(c: &Connection, r: &NewMemberRecord) -> StoreResult<()> {
-    if let Some(u) = &r.user {
-        c.execute(
-            "INSERT INTO users (id, email, display_name, password_hash, pin_hash, member_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![blob(u.id.0), u.email, u.display_name, u.password_hash, u.pin_hash, u.member.map(|m| blob(m.0)), micros(u.created_at)],
-        )
-        .map_err(duplicate)?;
-    }
-    insert_accounts(c, std::slice::from_ref(&r.account))?;
-    let m = &r.member;
-    c.prepare_cached(
-        "INSERT INTO members (id, programme_id, member_number, display_name, account_id, user_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            blob(m.id.0),
-            blob(m.programme.0),
-            m.number.value(),
-            m.display_name,
-            blob(m.account.0),
-            m.user.map(|u| blob(u.0)),
-            micros(m.created_at)
-        ])
-    })
-    .map_err(duplicate)?;
-    for g in &r.grants {
-        let (kind, id) = match g.scope {
-            timecredits_app::Scope::Platform => ("platform", Uuid::nil()),
-            timecredits_app::Scope::Programme(p) => ("programme", p.0),
-            timecredits_app::Scope::Organisation(o) => ("organisation", o.0),
-        };
-        c.execute(
-            "INSERT OR IGNORE INTO role_grants (user_id, role, scope_kind, scope_id) VALUES (?1, ?2, ?3, ?4)",
-            params![blob(g.user.0), g.role.as_str(), kind, blob(id)],
-        )
-        .map_err(internal)?;
-    }
-    let g = &r.registration;
-    c.prepare_cached(
-        "INSERT INTO member_registrations (member_id, programme_id, channel, organisation_id, registered_by, registered_at, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            blob(m.id.0),
-            blob(g.programme.0),
-            g.channel.as_str(),
-            g.organisation.map(|o| blob(o.0)),
-            g.registered_by.map(|u| blob(u.0)),
-            micros(g.registered_at),
-            g.status.as_str()
-        ])
-    })
-    .map_err(internal)?;
-    let p = &r.profile;
-    c.prepare_cached(
-        "INSERT INTO member_profiles (member_id, language, skills, skills_text, interests, interests_text, email, phone, updated_by, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            blob(m.id.0),
-            p.language.as_str(),
-            p.skills.join(","),
-            p.skills_text,
-            p.interests.join(","),
-            p.interests_text,
-            p.email,
-            p.phone,
-            p.updated_by.map(|u| blob(u.0)),
-            micros(p.updated_at),
-        ])
-    })
-    .map_err(internal)?;
-    if let Some(link) = &r.membership {
-        c.execute(
-            "INSERT INTO member_organisations (member_id, organisation_id, joined_by, joined_at) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                blob(link.member.0),
-                blob(link.organisation.0),
-                link.joined_by.map(|u| blob(u.0)),
-                micros(link.joined_at),
-            ],
-        )
-        .map_err(duplicate)?;
-    }
-    Ok(())
-}
+use crate::directory::{duplicate, insert_accounts, insert_member};
 
 fn insert_partner(c: &Connection, r: &NewPartnerRecord) -> StoreResult<()> {
     insert_accounts(c, &r.accounts)?;

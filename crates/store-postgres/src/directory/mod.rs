@@ -243,6 +243,65 @@ fn profile(row: &PgRow) -> StoreResult<MemberProfile> {
     })
 }
 
+/// Writes a new member with everything registered alongside: sign-in,
+/// account, roles, registration, profile and organisation link. Used by
+/// registration and by CSV import, inside the caller's transaction.
+pub(crate) async fn insert_member(c: &mut PgConnection, r: &NewMemberRecord) -> StoreResult<()> {
+    if let Some(u) = &r.user {
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, password_hash, pin_hash, member_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(u.id.0)
+        .bind(&u.email)
+        .bind(&u.display_name)
+        .bind(&u.password_hash)
+        .bind(&u.pin_hash)
+        .bind(u.member.map(|m| m.0))
+        .bind(u.created_at)
+        .execute(&mut *c)
+        .await
+        .map_err(db_err)?;
+    }
+    PgStore::insert_accounts(&mut *c, std::slice::from_ref(&r.account)).await?;
+    let m = &r.member;
+    sqlx::query(
+        "INSERT INTO members (id, programme_id, member_number, display_name, account_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(m.id.0)
+    .bind(m.programme.0)
+    .bind(rows::member_number_to_db(m.number)?)
+    .bind(&m.display_name)
+    .bind(m.account.0)
+    .bind(m.user.map(|u| u.0))
+    .bind(m.created_at)
+    .execute(&mut *c)
+    .await
+    .map_err(db_err)?;
+    for g in &r.grants {
+        insert_grant(&mut *c, g).await?;
+    }
+    let g = &r.registration;
+    sqlx::query(
+        "INSERT INTO member_registrations (member_id, programme_id, channel, organisation_id, registered_by, registered_at, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(m.id.0)
+    .bind(g.programme.0)
+    .bind(g.channel.as_str())
+    .bind(g.organisation.map(|o| o.0))
+    .bind(g.registered_by.map(|u| u.0))
+    .bind(g.registered_at)
+    .bind(g.status.as_str())
+    .execute(&mut *c)
+    .await
+    .map_err(db_err)?;
+    save_profile(&mut *c, m.id, &r.profile).await?;
+    if let Some(link) = &r.membership {
+        insert_membership(&mut *c, link).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
 async fn save_profile(
     c: &mut PgConnection,
     member: MemberId,
@@ -628,58 +687,7 @@ impl DirectoryStore for PgStore {
 
     async fn register_member(&self, r: &NewMemberRecord) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
-        if let Some(u) = &r.user {
-            sqlx::query(
-                "INSERT INTO users (id, email, display_name, password_hash, pin_hash, member_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(u.id.0)
-            .bind(&u.email)
-            .bind(&u.display_name)
-            .bind(&u.password_hash)
-            .bind(&u.pin_hash)
-            .bind(u.member.map(|m| m.0))
-            .bind(u.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
-        PgStore::insert_accounts(&mut tx, std::slice::from_ref(&r.account)).await?;
-        let m = &r.member;
-        sqlx::query(
-            "INSERT INTO members (id, programme_id, member_number, display_name, account_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(m.id.0)
-        .bind(m.programme.0)
-        .bind(rows::member_number_to_db(m.number)?)
-        .bind(&m.display_name)
-        .bind(m.account.0)
-        .bind(m.user.map(|u| u.0))
-        .bind(m.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        for g in &r.grants {
-            insert_grant(&mut tx, g).await?;
-        }
-        let g = &r.registration;
-        sqlx::query(
-            "INSERT INTO member_registrations (member_id, programme_id, channel, organisation_id, registered_by, registered_at, status)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(m.id.0)
-        .bind(g.programme.0)
-        .bind(g.channel.as_str())
-        .bind(g.organisation.map(|o| o.0))
-        .bind(g.registered_by.map(|u| u.0))
-        .bind(g.registered_at)
-        .bind(g.status.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        save_profile(&mut tx, m.id, &r.profile).await?;
-        if let Some(link) = &r.membership {
-            insert_membership(&mut tx, link).await.map_err(db_err)?;
-        }
+        insert_member(&mut tx, r).await?;
         tx.commit().await.map_err(db_err)
     }
 

@@ -28,7 +28,7 @@ fn corrupt(what: &str, raw: &str) -> StoreError {
 
 /// Maps a uniqueness violation to `Duplicate`, naming the member number or
 /// the email by the constraint that failed.
-fn duplicate(e: rusqlite::Error) -> StoreError {
+pub(crate) fn duplicate(e: rusqlite::Error) -> StoreError {
     let text = e.to_string();
     match e.sqlite_error_code() {
         Some(ErrorCode::ConstraintViolation) if text.contains("UNIQUE") => {
@@ -44,7 +44,7 @@ fn duplicate(e: rusqlite::Error) -> StoreError {
     }
 }
 
-fn insert_accounts(c: &Connection, accounts: &[Account]) -> StoreResult<()> {
+pub(crate) fn insert_accounts(c: &Connection, accounts: &[Account]) -> StoreResult<()> {
     for a in accounts {
         let floor = floor_minutes(a);
         c.execute(
@@ -62,6 +62,45 @@ fn insert_accounts(c: &Connection, accounts: &[Account]) -> StoreResult<()> {
             ],
         )
         .map_err(duplicate)?;
+    }
+    Ok(())
+}
+
+/// Writes a new member with everything registered alongside: sign-in,
+/// account, roles, registration, profile and organisation link. Used by
+/// registration and by CSV import, inside the caller's transaction.
+pub(crate) fn insert_member(c: &Connection, r: &NewMemberRecord) -> StoreResult<()> {
+    if let Some(u) = &r.user {
+        c.execute(
+            "INSERT INTO users (id, email, display_name, password_hash, pin_hash, member_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![blob(u.id.0), u.email, u.display_name, u.password_hash, u.pin_hash, u.member.map(|m| blob(m.0)), micros(u.created_at)],
+        )
+        .map_err(duplicate)?;
+    }
+    insert_accounts(c, std::slice::from_ref(&r.account))?;
+    let m = &r.member;
+    c.prepare_cached(
+        "INSERT INTO members (id, programme_id, member_number, display_name, account_id, user_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![blob(m.id.0), blob(m.programme.0), m.number.value(), m.display_name, blob(m.account.0), m.user.map(|u| blob(u.0)), micros(m.created_at)])
+    })
+    .map_err(duplicate)?;
+    for g in &r.grants {
+        insert_grant(c, g)?;
+    }
+    let g = &r.registration;
+    c.prepare_cached(
+        "INSERT INTO member_registrations (member_id, programme_id, channel, organisation_id, registered_by, registered_at, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![blob(m.id.0), blob(g.programme.0), g.channel.as_str(), g.organisation.map(|o| blob(o.0)), g.registered_by.map(|u| blob(u.0)), micros(g.registered_at), g.status.as_str()])
+    })
+    .map_err(internal)?;
+    save_profile(c, m.id, &r.profile)?;
+    if let Some(link) = &r.membership {
+        insert_membership(c, link)?;
     }
     Ok(())
 }
@@ -606,38 +645,7 @@ impl DirectoryStore for SqliteStore {
 
     async fn register_member(&self, record: &NewMemberRecord) -> StoreResult<()> {
         let r = record.clone();
-        self.write(move |c| {
-            if let Some(u) = &r.user {
-                c.execute(
-                    "INSERT INTO users (id, email, display_name, password_hash, pin_hash, member_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![blob(u.id.0), u.email, u.display_name, u.password_hash, u.pin_hash, u.member.map(|m| blob(m.0)), micros(u.created_at)],
-                )
-                .map_err(duplicate)?;
-            }
-            insert_accounts(c, std::slice::from_ref(&r.account))?;
-            let m = &r.member;
-            c.execute(
-                "INSERT INTO members (id, programme_id, member_number, display_name, account_id, user_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![blob(m.id.0), blob(m.programme.0), m.number.value(), m.display_name, blob(m.account.0), m.user.map(|u| blob(u.0)), micros(m.created_at)],
-            )
-            .map_err(duplicate)?;
-            for g in &r.grants {
-                insert_grant(c, g)?;
-            }
-            let g = &r.registration;
-            c.execute(
-                "INSERT INTO member_registrations (member_id, programme_id, channel, organisation_id, registered_by, registered_at, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![blob(m.id.0), blob(g.programme.0), g.channel.as_str(), g.organisation.map(|o| blob(o.0)), g.registered_by.map(|u| blob(u.0)), micros(g.registered_at), g.status.as_str()],
-            )
-            .map_err(internal)?;
-            save_profile(c, m.id, &r.profile)?;
-            if let Some(link) = &r.membership {
-                insert_membership(c, link)?;
-            }
-            Ok(())
-        })
-        .await
+        self.write(move |c| insert_member(c, &r)).await
     }
 
     async fn registration(&self, member: MemberId) -> StoreResult<Option<Registration>> {
