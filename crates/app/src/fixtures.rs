@@ -3,12 +3,15 @@
 //! drivers and storage tests, which exercise the ledger rather than setup.
 
 use chrono::{DateTime, Utc};
-use timecredits_ledger::{AccountId, ProgrammeId};
+use timecredits_ledger::{
+    AccountId, ActorId, Cause, CauseKind, Minutes, Movement, Outcome, PostingRequest, ProgrammeId,
+    TransferId, TransferKind,
+};
 use uuid::Uuid;
 
 use crate::{
-    Member, MemberId, MemberNumber, NewProgramme, Organisation, OrganisationId, Programme, Store,
-    StoreError, StoreResult,
+    App, AppError, Member, MemberId, MemberNumber, NewProgramme, Organisation, OrganisationId,
+    Programme, Store, StoreError, StoreResult,
 };
 
 pub struct ProgrammeFixture {
@@ -80,4 +83,47 @@ pub async fn open_programme(
         organisation,
         members: list,
     })
+}
+
+/// Opening credits for a test or workload member, posted straight to the
+/// ledger as an issuance with no contribution behind it.
+///
+/// Not a use case: the product issues credits only by confirming
+/// contributions (register, claim, direct record or import), so that every
+/// credit has a record of the time given. Set-up code that needs a member to
+/// hold credits before the behaviour under test calls this instead.
+pub async fn seed_credits(app: &App, member: MemberId, minutes: i64) -> Result<Outcome, AppError> {
+    let member = app
+        .store()
+        .member(member)
+        .await?
+        .ok_or(AppError::NotFound("member"))?;
+    let programme = app
+        .store()
+        .programme(member.programme)
+        .await?
+        .ok_or(AppError::NotFound("programme"))?;
+    let mut plan = app
+        .store()
+        .post(
+            vec![PostingRequest {
+                id: TransferId(Uuid::now_v7()),
+                movement: Movement::Move {
+                    kind: TransferKind::Issue,
+                    debit: programme.issuance_account,
+                    credit: member.account,
+                    amount: Minutes::for_transfer(minutes)?,
+                },
+                // Nobody did this: set-up credits name no person.
+                actor: ActorId(Uuid::nil()),
+                reason: "set-up credits".into(),
+                cause: Some(Cause {
+                    kind: CauseKind::Note,
+                    id: member.id.0,
+                }),
+            }],
+            app.now(),
+        )
+        .await?;
+    Ok(plan.outcomes.remove(0))
 }

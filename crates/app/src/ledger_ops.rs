@@ -7,16 +7,27 @@ use timecredits_ledger::{
     ProgrammeId, StatementLine, TransferId, TransferKind, VerifyReport, running_statement,
 };
 
+use timecredits_domain::Refusal;
+
 use crate::{Actor, App, AppError, MemberId, OrganisationId};
 
-/// Credits for time given, recorded by a programme manager.
-#[derive(Clone, Debug)]
-pub struct IssueRequest {
-    pub id: TransferId,
-    pub programme: ProgrammeId,
-    pub member: MemberId,
-    pub minutes: i64,
-    pub reason: String,
+/// Transfers written together with a record of their own (a contribution, a
+/// redemption, an expiry run…) are undone through that record, so the record
+/// and the ledger never disagree. Returns what to do instead, or `None` when
+/// a plain reversal is the right correction (gifts, exchanges, notes).
+fn corrected_through_its_record(kind: CauseKind) -> Option<&'static str> {
+    match kind {
+        CauseKind::Contribution | CauseKind::Import => Some(
+            "this transfer issued credits for a contribution; correct the contribution instead (POST /contributions/{id}/correction)",
+        ),
+        CauseKind::Redemption => Some(
+            "this transfer paid for a redemption; refund the redemption instead (POST /redemptions/{id}/refund)",
+        ),
+        CauseKind::Expiry | CauseKind::Retirement | CauseKind::Correction => Some(
+            "this transfer was made by the programme's own rules or is itself a correction; it cannot be reversed by hand",
+        ),
+        CauseKind::Gift | CauseKind::Exchange | CauseKind::Note => None,
+    }
 }
 
 /// A member gives some of their credits to another member.
@@ -24,16 +35,6 @@ pub struct IssueRequest {
 pub struct GiftRequest {
     pub id: TransferId,
     pub to: MemberId,
-    pub minutes: i64,
-    pub reason: String,
-}
-
-/// Spend-partner staff take credits from a member at the desk.
-#[derive(Clone, Debug)]
-pub struct RedeemRequest {
-    pub id: TransferId,
-    pub organisation: OrganisationId,
-    pub member: MemberId,
     pub minutes: i64,
     pub reason: String,
 }
@@ -61,40 +62,6 @@ impl App {
     async fn post_one(&self, request: PostingRequest) -> Result<Outcome, AppError> {
         let mut plan = self.store.post(vec![request], self.now()).await?;
         Ok(plan.outcomes.remove(0))
-    }
-
-    pub async fn issue_credits(
-        &self,
-        actor: &Actor,
-        req: IssueRequest,
-    ) -> Result<Outcome, AppError> {
-        if !actor.manages(req.programme) {
-            return Err(self.refusal_in(actor, req.programme).await);
-        }
-        let amount = Minutes::for_transfer(req.minutes)?;
-        let programme = self.programme(req.programme).await?;
-        let member = self
-            .store
-            .member(req.member)
-            .await?
-            .filter(|m| m.programme == programme.id);
-        let member = member.ok_or(AppError::NotFound("member"))?;
-        self.post_one(PostingRequest {
-            id: req.id,
-            movement: Movement::Move {
-                kind: TransferKind::Issue,
-                debit: programme.issuance_account,
-                credit: member.account,
-                amount,
-            },
-            actor: actor.ledger_id(),
-            reason: req.reason,
-            cause: Some(Cause {
-                kind: CauseKind::Contribution,
-                id: req.id.0,
-            }),
-        })
-        .await
     }
 
     pub async fn give_gift(&self, actor: &Actor, req: GiftRequest) -> Result<Outcome, AppError> {
@@ -129,40 +96,6 @@ impl App {
         .await
     }
 
-    pub async fn redeem(&self, actor: &Actor, req: RedeemRequest) -> Result<Outcome, AppError> {
-        let organisation = self
-            .store
-            .organisation(req.organisation)
-            .await?
-            .ok_or(AppError::NotFound("organisation"))?;
-        if !(actor.serves_desk(organisation.id) || actor.manages(organisation.programme)) {
-            return Err(self.refusal_in(actor, organisation.programme).await);
-        }
-        let amount = Minutes::for_transfer(req.minutes)?;
-        let member = self
-            .store
-            .member(req.member)
-            .await?
-            .filter(|m| m.programme == organisation.programme);
-        let member = member.ok_or(AppError::NotFound("member"))?;
-        self.post_one(PostingRequest {
-            id: req.id,
-            movement: Movement::Move {
-                kind: TransferKind::Redeem,
-                debit: member.account,
-                credit: organisation.account,
-                amount,
-            },
-            actor: actor.ledger_id(),
-            reason: req.reason,
-            cause: Some(Cause {
-                kind: CauseKind::Redemption,
-                id: req.id.0,
-            }),
-        })
-        .await
-    }
-
     pub async fn reverse_transfer(
         &self,
         actor: &Actor,
@@ -181,6 +114,12 @@ impl App {
                 "reason",
                 "is empty; say why the transfer is being reversed",
             ));
+        }
+        if let Some(how) = original
+            .cause
+            .and_then(|c| corrected_through_its_record(c.kind))
+        {
+            return Err(Refusal::conflict("transfer_has_its_own_correction", how).into());
         }
         self.post_one(PostingRequest {
             id: req.id,

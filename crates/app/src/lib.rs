@@ -28,7 +28,7 @@ pub use app::App;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
 pub use identity::{NewSession, PASSWORD_MIN_CHARS, PIN_DIGITS, hash_secret, hash_token};
-pub use ledger_ops::{GiftRequest, IssueRequest, RedeemRequest, ReverseRequest, Statement};
+pub use ledger_ops::{GiftRequest, ReverseRequest, Statement};
 pub use model::*;
 pub use setup::{NewMember, NewOrganisation, NewProgramme};
 pub use store::{CoreStore, PostError, Store, StoreError, StoreResult};

@@ -11,8 +11,8 @@ use timecredits_app::activities::{
 use timecredits_app::bulk::{ImportKind, ImportRequest};
 use timecredits_app::spending::{MemberLookup, NewOffer, RedeemOfferRequest};
 use timecredits_app::{
-    Actor, App, AppError, FixedClock, IssueRequest, Member, NewMember, NewOrganisation,
-    NewProgramme, Organisation, Programme, Role, Scope, Store,
+    Actor, App, AppError, FixedClock, Member, NewMember, NewOrganisation, NewProgramme,
+    Organisation, Programme, ReverseRequest, Role, Scope, Store, fixtures,
 };
 use timecredits_conformance::on_both_backends;
 use timecredits_domain::activity::{
@@ -967,6 +967,22 @@ async fn corrections_reissue_then_reverse_and_supersede(store: Arc<dyn Store>) {
         .expect("record")
         .contributions
         .remove(0);
+    // The ledger's hand reversal refuses a contribution's credits: only a
+    // correction keeps the record and the ledger in step.
+    let by_hand = w
+        .app
+        .reverse_transfer(
+            &w.manager,
+            ReverseRequest {
+                id: key(),
+                original: original.transfer,
+                reason: "entered twice".into(),
+            },
+        )
+        .await
+        .expect_err("through its record");
+    assert_eq!(code(by_hand), "transfer_has_its_own_correction");
+    assert_eq!(w.balance(0).await, 120);
     let k = key();
     assert_eq!(
         code(
@@ -1314,17 +1330,7 @@ impl World {
     }
 
     async fn issue(&self, i: usize, minutes: i64) {
-        self.app
-            .issue_credits(
-                &self.manager,
-                IssueRequest {
-                    id: key(),
-                    programme: self.programme.id,
-                    member: self.member(i).id,
-                    minutes,
-                    reason: "Earlier time given".into(),
-                },
-            )
+        fixtures::seed_credits(&self.app, self.member(i).id, minutes)
             .await
             .expect("issue");
     }

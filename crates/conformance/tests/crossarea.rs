@@ -10,8 +10,8 @@ use timecredits_app::directory::SelfRegistrationRequest;
 use timecredits_app::spending::{MemberLookup, NewOffer, RedeemOfferRequest};
 use timecredits_app::timebank::NewProposal;
 use timecredits_app::{
-    Actor, App, FixedClock, IssueRequest, NewMember, NewOrganisation, NewProgramme, Programme,
-    Role, Scope, Store,
+    Actor, App, FixedClock, NewMember, NewOrganisation, NewProgramme, Programme, Role, Scope,
+    Store, fixtures,
 };
 use timecredits_conformance::on_both_backends;
 use timecredits_domain::activity::{ActivityDetails, CoProductionLevel, CoProductionMode};
@@ -113,18 +113,9 @@ async fn a_suspended_partner_neither_earns_nor_spends(store: Arc<dyn Store>) {
         )
         .await
         .expect("member");
-    app.issue_credits(
-        &manager,
-        IssueRequest {
-            id: TransferId(Uuid::now_v7()),
-            programme: programme.id,
-            member: member.id,
-            minutes: 120,
-            reason: "time".into(),
-        },
-    )
-    .await
-    .expect("issue");
+    fixtures::seed_credits(&app, member.id, 120)
+        .await
+        .expect("issue");
     let offer = app
         .publish_spend_offer(
             &manager,

@@ -9,15 +9,14 @@ use timecredits_app::directory::{
     PartnerUpdate, ProfileUpdate, SelfRegistrationRequest,
 };
 use timecredits_app::{
-    Actor, App, AppError, FixedClock, IssueRequest, NewProgramme, Programme, RedeemRequest, Role,
-    Scope, Store,
+    Actor, App, AppError, FixedClock, NewProgramme, Programme, Role, Scope, Store, fixtures,
 };
 use timecredits_conformance::{on_both_backends, t};
 use timecredits_domain::directory::{
     EarnPolicy, HoursConfirmedBy, MemberStatus, OrganisationKind, OrganisationStatus,
     SelfRegistration,
 };
-use timecredits_ledger::TransferId;
+use timecredits_ledger::{ActorId, Minutes, Movement, PostingRequest, TransferId, TransferKind};
 use uuid::Uuid;
 
 on_both_backends!(
@@ -396,17 +395,7 @@ async fn suspension_is_recorded_and_stops_spending(store: Arc<dyn Store>) {
         .await
         .expect("alice")
         .member;
-    w.app
-        .issue_credits(
-            &w.manager,
-            IssueRequest {
-                id: TransferId(Uuid::now_v7()),
-                programme: w.programme.id,
-                member: member.id,
-                minutes: 120,
-                reason: "lunch club".into(),
-            },
-        )
+    fixtures::seed_credits(&w.app, member.id, 120)
         .await
         .expect("issue");
     assert!(w.app.organisation_is_active(org).await.expect("active"));
@@ -440,19 +429,26 @@ async fn suspension_is_recorded_and_stops_spending(store: Arc<dyn Store>) {
         "organisation_already_suspended"
     );
     // The ledger refuses a redemption at a suspended partner too.
-    let redeem = |id| RedeemRequest {
-        id,
-        organisation: org,
-        member: member.id,
-        minutes: 60,
-        reason: "swim".into(),
+    let pool_account = pool.organisation.account;
+    let redeem = || {
+        w.app.store().post(
+            vec![PostingRequest {
+                id: TransferId(Uuid::now_v7()),
+                movement: Movement::Move {
+                    kind: TransferKind::Redeem,
+                    debit: member.account,
+                    credit: pool_account,
+                    amount: Minutes::for_transfer(60).expect("amount"),
+                },
+                actor: ActorId(w.manager.user.0),
+                reason: "swim".into(),
+                cause: None,
+            }],
+            t(0),
+        )
     };
     assert_eq!(
-        code(
-            w.app
-                .redeem(&w.manager, redeem(TransferId(Uuid::now_v7())))
-                .await
-        ),
+        code(redeem().await.map_err(AppError::from)),
         "account_closed"
     );
     // Filtered lists see the status.
@@ -491,10 +487,7 @@ async fn suspension_is_recorded_and_stops_spending(store: Arc<dyn Store>) {
         code(w.app.reactivate_partner(&w.manager, org).await),
         "organisation_already_active"
     );
-    w.app
-        .redeem(&desk, redeem(TransferId(Uuid::now_v7())))
-        .await
-        .expect("spend again");
+    redeem().await.expect("spend again");
 }
 
 async fn earn_policy_is_stored_within_the_programme_rules(store: Arc<dyn Store>) {
@@ -808,15 +801,8 @@ async fn self_registration_waits_for_approval_and_keeps_declines(store: Arc<dyn 
         "member_pending_approval"
     );
     // A pending member's account takes no credits.
-    let issue = |member| IssueRequest {
-        id: TransferId(Uuid::now_v7()),
-        programme: w.programme.id,
-        member,
-        minutes: 60,
-        reason: "x".into(),
-    };
     assert_eq!(
-        code(w.app.issue_credits(&w.manager, issue(dana.member.id)).await),
+        code(fixtures::seed_credits(&w.app, dana.member.id, 60).await),
         "account_closed"
     );
     // They can sign in with their number and PIN and see themselves.
@@ -878,8 +864,7 @@ async fn self_registration_waits_for_approval_and_keeps_declines(store: Arc<dyn 
         .check_member_may_take_part(dana.member.id)
         .await
         .expect("may take part");
-    w.app
-        .issue_credits(&w.manager, issue(dana.member.id))
+    fixtures::seed_credits(&w.app, dana.member.id, 60)
         .await
         .expect("issue now");
     assert_eq!(

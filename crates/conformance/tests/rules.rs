@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use timecredits_app::{
-    App, FixedClock, GiftRequest, IssueRequest, NewMember, NewProgramme, Role, Scope, Store,
+    App, FixedClock, GiftRequest, NewMember, NewProgramme, Role, Scope, Store, fixtures,
 };
 use timecredits_conformance::on_both_backends;
 use timecredits_domain::rules::{CreditExpiry, ProgrammeRules, RuleVersion};
@@ -144,16 +144,8 @@ async fn expiry_takes_the_oldest_credits_once(store: Arc<dyn Store>) {
         .register_member(&w.manager, member("Ben"))
         .await
         .expect("ben");
-    let issue = |minutes| IssueRequest {
-        id: TransferId(Uuid::now_v7()),
-        programme: w.programme.id,
-        member: ann.id,
-        minutes,
-        reason: "time given".into(),
-    };
     // Nothing expires while the rules say credits last for ever.
-    w.app
-        .issue_credits(&w.manager, issue(120))
+    fixtures::seed_credits(&w.app, ann.id, 120)
         .await
         .expect("issue");
     let never = w
@@ -198,8 +190,7 @@ async fn expiry_takes_the_oldest_credits_once(store: Arc<dyn Store>) {
         .await
         .expect("gift");
     w.clock.set(w.clock_now() + Duration::days(60));
-    w.app
-        .issue_credits(&w.manager, issue(60))
+    fixtures::seed_credits(&w.app, ann.id, 60)
         .await
         .expect("march");
     w.clock.set(w.clock_now() + Duration::days(5));

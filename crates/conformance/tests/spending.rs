@@ -9,8 +9,8 @@ use timecredits_app::spending::{
     RedeemOfferRequest, RedemptionId, RedemptionOutcome, RefundRequest, StatusFilter,
 };
 use timecredits_app::{
-    Actor, App, AppError, FixedClock, IssueRequest, Member, NewMember, NewOrganisation,
-    NewProgramme, Organisation, Programme, Role, Scope, Store,
+    Actor, App, AppError, FixedClock, Member, NewMember, NewOrganisation, NewProgramme,
+    Organisation, Programme, Role, Scope, Store, fixtures,
 };
 use timecredits_conformance::on_both_backends;
 use timecredits_domain::rules::{PartnerReceipts, ProgrammeRules, RuleVersion};
@@ -202,17 +202,7 @@ impl World {
     }
 
     async fn issue(&self, member: &Member, minutes: i64) {
-        self.app
-            .issue_credits(
-                &self.manager,
-                IssueRequest {
-                    id: key(),
-                    programme: self.programme.id,
-                    member: member.id,
-                    minutes,
-                    reason: "Lunch club".into(),
-                },
-            )
+        fixtures::seed_credits(&self.app, member.id, minutes)
             .await
             .expect("issue");
     }

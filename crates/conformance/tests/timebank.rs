@@ -9,8 +9,8 @@ use timecredits_app::timebank::{
     ListingSearch, Mailbox, NewListing, NewProposal, Proposal, ProposalSearch,
 };
 use timecredits_app::{
-    Actor, App, AppError, FixedClock, IssueRequest, Member, NewMember, NewProgramme, Programme,
-    Role, Scope, Store,
+    Actor, App, AppError, FixedClock, Member, NewMember, NewProgramme, Programme, Role, Scope,
+    Store, fixtures,
 };
 use timecredits_conformance::on_both_backends;
 use timecredits_domain::rules::{ProgrammeRules, RuleVersion};
@@ -134,17 +134,7 @@ async fn world(store: Arc<dyn Store>) -> World {
 
 impl World {
     async fn issue(&self, to: &Member, minutes: i64) {
-        self.app
-            .issue_credits(
-                &self.manager,
-                IssueRequest {
-                    id: TransferId(Uuid::now_v7()),
-                    programme: self.programme.id,
-                    member: to.id,
-                    minutes,
-                    reason: "Lunch club".into(),
-                },
-            )
+        fixtures::seed_credits(&self.app, to.id, minutes)
             .await
             .expect("issue");
     }

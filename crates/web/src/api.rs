@@ -14,11 +14,11 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use timecredits_app::{
-    Actor, App, AppError, GiftRequest, IssueRequest, MemberId, MemberNumber, OrganisationId,
-    RedeemRequest, ReverseRequest, RoleGrant, Scope, Statement,
+    Actor, App, AppError, GiftRequest, MemberId, MemberNumber, ReverseRequest, RoleGrant, Scope,
+    Statement,
 };
 use timecredits_ledger::{
-    AccountId, LedgerError, MINUTES_PER_CREDIT, Outcome, ProgrammeId, Transfer, TransferId,
+    AccountId, LedgerError, MINUTES_PER_CREDIT, Outcome, Transfer, TransferId,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -39,8 +39,6 @@ pub(crate) fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(me))
         .routes(routes!(statement))
         .routes(routes!(give_gift))
-        .routes(routes!(issue_credits))
-        .routes(routes!(redeem))
         .routes(routes!(reverse_transfer))
         .merge(crate::areas::routes())
         .split_for_parts();
@@ -507,84 +505,6 @@ async fn give_gift(
     Ok(transfer_response(
         &state.app.give_gift(&actor, request).await?,
     ))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[schema(example = json!({"programme": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182", "member": "3182045", "minutes": 90, "reason": "Lunch club"}))]
-struct IssueBody {
-    programme: String,
-    member: String,
-    minutes: i64,
-    #[serde(default)]
-    reason: String,
-}
-
-/// A programme manager issues credits to a member for time given.
-#[utoipa::path(post, path = "/issuances", operation_id = "issue_credits", tag = "ledger",
-    params(("Idempotency-Key" = uuid::Uuid, Header, description = "a new UUID per issuance; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c")),
-    request_body = IssueBody,
-    responses((status = 201, description = "credits issued", body = TransferBody),
-        (status = 200, description = "a retry: the issuance made before", body = TransferBody),
-        (status = 403, description = "not a manager of the programme", body = crate::openapi::ProblemDoc),
-        (status = 409, description = "the key was used for something else", body = crate::openapi::ProblemDoc),
-        (status = 422, description = "a bad amount", body = crate::openapi::ProblemDoc)),
-    security(("bearer" = [])))]
-async fn issue_credits(
-    State(state): State<AppState>,
-    Bearer(actor): Bearer,
-    IdempotencyKey(id): IdempotencyKey,
-    ApiJson(body): ApiJson<IssueBody>,
-) -> Result<(StatusCode, Json<TransferBody>), ApiError> {
-    let programme = ProgrammeId(parse_uuid("programme id", &body.programme)?);
-    let member = member_ref(&state.app, &body.member).await?;
-    let request = IssueRequest {
-        id,
-        programme,
-        member,
-        minutes: body.minutes,
-        reason: body.reason,
-    };
-    Ok(transfer_response(
-        &state.app.issue_credits(&actor, request).await?,
-    ))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[schema(example = json!({"organisation": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182", "member": "3182045", "minutes": 60, "reason": "Swim"}))]
-struct RedeemBody {
-    organisation: String,
-    member: String,
-    minutes: i64,
-    #[serde(default)]
-    reason: String,
-}
-
-/// Spend-partner staff take a number of minutes from a member at the desk.
-#[utoipa::path(post, path = "/redemptions", operation_id = "redeem_minutes", tag = "ledger",
-    params(("Idempotency-Key" = uuid::Uuid, Header, description = "a new UUID per redemption; the same one on a retry", example = "0193c2a7-5e4f-7a10-8b2c-9d0e1f2a3b4c")),
-    request_body = RedeemBody,
-    responses((status = 201, description = "redeemed", body = TransferBody),
-        (status = 200, description = "a retry: the redemption made before", body = TransferBody),
-        (status = 403, description = "not staff of that organisation", body = crate::openapi::ProblemDoc),
-        (status = 409, description = "not enough credits", body = crate::openapi::ProblemDoc),
-        (status = 422, description = "a bad amount", body = crate::openapi::ProblemDoc)),
-    security(("bearer" = [])))]
-async fn redeem(
-    State(state): State<AppState>,
-    Bearer(actor): Bearer,
-    IdempotencyKey(id): IdempotencyKey,
-    ApiJson(body): ApiJson<RedeemBody>,
-) -> Result<(StatusCode, Json<TransferBody>), ApiError> {
-    let organisation = OrganisationId(parse_uuid("organisation id", &body.organisation)?);
-    let member = member_ref(&state.app, &body.member).await?;
-    let request = RedeemRequest {
-        id,
-        organisation,
-        member,
-        minutes: body.minutes,
-        reason: body.reason,
-    };
-    Ok(transfer_response(&state.app.redeem(&actor, request).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -215,47 +215,40 @@ async fn transfers_need_a_uuid_idempotency_key() {
 }
 
 #[tokio::test]
-async fn managers_issue_and_reverse_and_members_may_not() {
+async fn managers_reverse_a_gift_and_members_may_not() {
     let t = TestApp::new().await;
     let manager = bearer(&t.manager_token().await);
     let member = bearer(&t.alice_token().await);
     let key = Uuid::now_v7().to_string();
-    let issue = json!({
-        "programme": t.programme.id.to_string(),
-        "member": t.bob.id.to_string(),
-        "minutes": 120,
-        "reason": "Park clean-up",
-    });
-    let forbidden = t
+    let gift = t
         .post_json(
-            "/api/v1/issuances",
+            "/api/v1/gifts",
             &[("authorization", &member), ("idempotency-key", &key)],
-            &issue,
+            &json!({ "to_member": t.bob.id.to_string(), "minutes": 120, "reason": "Thanks" }),
         )
         .await;
-    forbidden.problem(StatusCode::FORBIDDEN, "forbidden");
-
-    let issued = t
-        .post_json(
-            "/api/v1/issuances",
-            &[("authorization", &manager), ("idempotency-key", &key)],
-            &issue,
-        )
-        .await;
-    assert_eq!(issued.status, StatusCode::CREATED, "body: {}", issued.body);
+    assert_eq!(gift.status, StatusCode::CREATED, "body: {}", gift.body);
     assert_eq!(t.balance(&t.bob).await, 120);
 
     let reversal_key = Uuid::now_v7().to_string();
-    let reversed = t
-        .post_json(
-            &format!("/api/v1/transfers/{key}/reversal"),
-            &[
-                ("authorization", &manager),
-                ("idempotency-key", &reversal_key),
-            ],
-            &json!({ "reason": "Recorded for the wrong person" }),
-        )
-        .await;
+    let reverse = |who: &str| {
+        let who = who.to_owned();
+        let path = format!("/api/v1/transfers/{key}/reversal");
+        let reversal_key = reversal_key.clone();
+        let t = &t;
+        async move {
+            t.post_json(
+                &path,
+                &[("authorization", &who), ("idempotency-key", &reversal_key)],
+                &json!({ "reason": "Given to the wrong person" }),
+            )
+            .await
+        }
+    };
+    reverse(&member)
+        .await
+        .problem(StatusCode::FORBIDDEN, "forbidden");
+    let reversed = reverse(&manager).await;
     assert_eq!(
         reversed.status,
         StatusCode::CREATED,
@@ -264,6 +257,23 @@ async fn managers_issue_and_reverse_and_members_may_not() {
     );
     assert_eq!(reversed.json()["reverses"], key);
     assert_eq!(t.balance(&t.bob).await, 0);
+    assert_eq!(t.balance(&t.alice).await, ALICE_MINUTES);
+}
+
+#[tokio::test]
+async fn the_retired_raw_ledger_routes_are_gone() {
+    let t = TestApp::new().await;
+    let manager = bearer(&t.manager_token().await);
+    for path in ["/api/v1/issuances", "/api/v1/redemptions"] {
+        let key = Uuid::now_v7().to_string();
+        t.post_json(
+            path,
+            &[("authorization", &manager), ("idempotency-key", &key)],
+            &json!({ "member": t.bob.id.to_string(), "minutes": 60 }),
+        )
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
+    }
 }
 
 #[tokio::test]
@@ -283,7 +293,7 @@ async fn members_read_their_own_statement_only() {
     assert_eq!(own["lines"][0]["kind"], "issue");
     assert_eq!(own["lines"][0]["delta_minutes"], ALICE_MINUTES);
     assert_eq!(own["lines"][0]["balance_minutes"], ALICE_MINUTES);
-    assert_eq!(own["lines"][0]["reason"], "Lunch club, March");
+    assert_eq!(own["lines"][0]["reason"], "set-up credits");
 
     let csv = t
         .get(

@@ -27,9 +27,8 @@ use axum::http::{Request, StatusCode, header};
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use timecredits_app::activities::{SessionId, SignUp, SignUpId};
-use timecredits_app::{IssueRequest, MemberId, NewOrganisation, NewProgramme, Role, Scope};
+use timecredits_app::{MemberId, NewOrganisation, NewProgramme, Role, Scope, fixtures};
 use timecredits_domain::activity::SignUpStatus;
-use timecredits_ledger::TransferId;
 use uuid::Uuid;
 
 use crate::support::{MANAGER_EMAIL, MANAGER_PASSWORD, PIN, TestApp, TestResponse, bearer};
@@ -196,28 +195,6 @@ pub fn table() -> Vec<Row> {
             path: "/api/v1/gifts",
             body: |w| Some(json!({ "to_member": w.id("bob"), "minutes": 1 })),
             allowed: MEMBER_ONLY,
-        },
-        Row {
-            operation_id: "issue_credits",
-            method: "POST",
-            path: "/api/v1/issuances",
-            body: |w| {
-                Some(
-                    json!({ "programme": w.id("programme"), "member": w.id("member"), "minutes": 15 }),
-                )
-            },
-            allowed: MANAGER_ONLY,
-        },
-        Row {
-            operation_id: "redeem_minutes",
-            method: "POST",
-            path: "/api/v1/redemptions",
-            body: |w| {
-                Some(
-                    json!({ "organisation": w.id("organisation"), "member": w.id("member"), "minutes": 1 }),
-                )
-            },
-            allowed: DESK,
         },
         Row {
             operation_id: "reverse_transfer",
@@ -1040,20 +1017,12 @@ pub async fn world() -> World {
         )
         .await
         .expect("other manager");
-    let transfer = TransferId(Uuid::now_v7());
-    app.app
-        .issue_credits(
-            &app.manager,
-            IssueRequest {
-                id: transfer,
-                programme: app.programme.id,
-                member: app.bob.id,
-                minutes: 60,
-                reason: "to reverse".into(),
-            },
-        )
+    // A transfer a manager may reverse by hand: set-up credits, not a contribution's.
+    let transfer = fixtures::seed_credits(&app.app, app.bob.id, 60)
         .await
-        .expect("issue");
+        .expect("seed")
+        .transfer()
+        .id;
     let alice_number = app.alice.number.value().to_string();
     let mut tokens = BTreeMap::new();
     tokens.insert(Member, token(&app, &alice_number, PIN).await);

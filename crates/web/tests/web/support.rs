@@ -8,16 +8,14 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
-use timecredits_app::Store;
 use timecredits_app::{
-    Actor, App, IssueRequest, Member, NewMember, NewProgramme, Programme, Role, Scope, SystemClock,
+    Actor, App, Member, NewMember, NewProgramme, Programme, Role, Scope, SystemClock,
 };
-use timecredits_ledger::TransferId;
+use timecredits_app::{Store, fixtures};
 use timecredits_store_postgres::PgStore;
 use timecredits_store_sqlite::SqliteStore;
 use timecredits_web::{WebConfig, router};
 use tower::ServiceExt;
-use uuid::Uuid;
 
 pub const MANAGER_EMAIL: &str = "manager@example.org";
 pub const MANAGER_PASSWORD: &str = "a long manager password";
@@ -161,18 +159,9 @@ impl TestApp {
             .register_member(&manager, member("Bob Baker"))
             .await
             .expect("bob");
-        app.issue_credits(
-            &manager,
-            IssueRequest {
-                id: TransferId(Uuid::now_v7()),
-                programme: programme.id,
-                member: alice.id,
-                minutes: ALICE_MINUTES,
-                reason: "Lunch club, March".into(),
-            },
-        )
-        .await
-        .expect("issue");
+        fixtures::seed_credits(&app, alice.id, ALICE_MINUTES)
+            .await
+            .expect("opening credits");
         let router = router(
             app.clone(),
             WebConfig {
