@@ -10,6 +10,10 @@ pub struct Actor {
     pub user: UserId,
     pub member: Option<MemberId>,
     pub grants: Vec<RoleGrant>,
+    /// True when `user` is a staff member acting as `member`, at the
+    /// member's request (made by [`App::act_for`](crate::App::act_for)). Such
+    /// an actor holds no staff grants, and what it does is logged as proxy.
+    pub proxy: bool,
 }
 
 impl Actor {
@@ -45,6 +49,12 @@ impl Actor {
 
     pub fn is_member(&self, member: MemberId) -> bool {
         self.member == Some(member)
+    }
+
+    /// Whether this is the member acting for themself (not staff, and not
+    /// staff acting for them).
+    pub fn is_member_in_person(&self, member: MemberId) -> bool {
+        self.is_member(member) && !self.proxy
     }
 
     /// The programmes this person manages.

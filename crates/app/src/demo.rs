@@ -2752,6 +2752,7 @@ impl Context {
                 role: Role::Member,
                 scope: Scope::Programme(self.programme.id),
             }],
+            proxy: false,
         }))
     }
 }
@@ -2763,19 +2764,13 @@ async fn member_actor(
     ctx: &Context,
     people: &[MemberPlan],
     index: usize,
-    action: &str,
 ) -> Result<Actor, AppError> {
     if let Some(actor) = ctx.own_actor(index)? {
         return Ok(actor);
     }
     let member = ctx.member(index)?;
     let staff = ctx.organiser(people[index].organisation);
-    app.record_proxy(staff, member.id, action).await?;
-    Ok(Actor {
-        user: staff.user,
-        member: Some(member.id),
-        grants: Vec::new(),
-    })
+    app.act_for(staff, member.id).await
 }
 
 /// The administrator, the programme, its partners, staff, activities and
@@ -3269,7 +3264,7 @@ async fn execute(
             reason,
             key,
         } => {
-            let actor = member_actor(app, ctx, people, from, "give_gift").await?;
+            let actor = member_actor(app, ctx, people, from).await?;
             app.give_gift(
                 &actor,
                 GiftRequest {
@@ -3287,7 +3282,7 @@ async fn execute(
             minutes,
             key,
         } => {
-            let actor = member_actor(app, ctx, people, member, "give_to_pot").await?;
+            let actor = member_actor(app, ctx, people, member).await?;
             app.give_to_pot(
                 &actor,
                 PotGiftRequest {
@@ -3321,7 +3316,7 @@ async fn execute(
         }
         Action::PostListing { listing } => {
             let l = &plan.listings[listing];
-            let actor = member_actor(app, ctx, people, l.author, "post_listing").await?;
+            let actor = member_actor(app, ctx, people, l.author).await?;
             let created = app
                 .create_timebank_listing(
                     &actor,
@@ -3339,13 +3334,13 @@ async fn execute(
         Action::CloseListing { listing } => {
             let l = &plan.listings[listing];
             let id = ctx.listings[listing].ok_or(AppError::NotFound("listing"))?;
-            let actor = member_actor(app, ctx, people, l.author, "close_listing").await?;
+            let actor = member_actor(app, ctx, people, l.author).await?;
             app.close_timebank_listing(&actor, id).await?;
             Ok(Done::Nothing)
         }
         Action::Propose { proposal } => {
             let p = &plan.proposals[proposal];
-            let actor = member_actor(app, ctx, people, p.proposer, "propose_exchange").await?;
+            let actor = member_actor(app, ctx, people, p.proposer).await?;
             let created = app
                 .propose_exchange(
                     &actor,
@@ -3364,14 +3359,14 @@ async fn execute(
         Action::Accept { proposal, key } => {
             let p = &plan.proposals[proposal];
             let id = ctx.proposals[proposal].ok_or(AppError::NotFound("proposal"))?;
-            let actor = member_actor(app, ctx, people, p.counterparty, "accept_exchange").await?;
+            let actor = member_actor(app, ctx, people, p.counterparty).await?;
             app.accept_exchange(&actor, id, key).await?;
             Ok(Done::Nothing)
         }
         Action::Decline { proposal, reason } => {
             let p = &plan.proposals[proposal];
             let id = ctx.proposals[proposal].ok_or(AppError::NotFound("proposal"))?;
-            let actor = member_actor(app, ctx, people, p.counterparty, "decline_exchange").await?;
+            let actor = member_actor(app, ctx, people, p.counterparty).await?;
             let reason = Some(reason.to_owned()).filter(|r| !r.is_empty());
             app.decline_exchange(&actor, id, reason).await?;
             Ok(Done::Nothing)
@@ -3379,7 +3374,7 @@ async fn execute(
         Action::Withdraw { proposal } => {
             let p = &plan.proposals[proposal];
             let id = ctx.proposals[proposal].ok_or(AppError::NotFound("proposal"))?;
-            let actor = member_actor(app, ctx, people, p.proposer, "withdraw_exchange").await?;
+            let actor = member_actor(app, ctx, people, p.proposer).await?;
             app.withdraw_exchange(&actor, id).await?;
             Ok(Done::Nothing)
         }

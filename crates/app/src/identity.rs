@@ -174,6 +174,7 @@ impl App {
             user,
             member: record.member,
             grants,
+            proxy: false,
         })
     }
 

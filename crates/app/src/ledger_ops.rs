@@ -78,22 +78,27 @@ impl App {
             .await?
             .filter(|m| m.programme == from.programme);
         let to = to.ok_or(AppError::NotFound("member"))?;
-        self.post_one(PostingRequest {
-            id: req.id,
-            movement: Movement::Move {
-                kind: TransferKind::Gift,
-                debit: from.account,
-                credit: to.account,
-                amount,
-            },
-            actor: actor.ledger_id(),
-            reason: req.reason,
-            cause: Some(Cause {
-                kind: CauseKind::Gift,
-                id: req.id.0,
-            }),
-        })
-        .await
+        let outcome = self
+            .post_one(PostingRequest {
+                id: req.id,
+                movement: Movement::Move {
+                    kind: TransferKind::Gift,
+                    debit: from.account,
+                    credit: to.account,
+                    amount,
+                },
+                actor: actor.ledger_id(),
+                reason: req.reason,
+                cause: Some(Cause {
+                    kind: CauseKind::Gift,
+                    id: req.id.0,
+                }),
+            })
+            .await?;
+        if matches!(outcome, Outcome::Posted(_)) {
+            self.log_if_done_for(actor, from.id, "give_gift").await?;
+        }
+        Ok(outcome)
     }
 
     pub async fn reverse_transfer(

@@ -9,6 +9,7 @@ use timecredits_app::activities::{
     ActivityId, ActivityQuery, DirectRecord, NewClaim, NewSession, RegisterEntry, SessionId,
 };
 use timecredits_app::bulk::{ImportKind, ImportRequest};
+use timecredits_app::directory::PageRequest;
 use timecredits_app::spending::{MemberLookup, NewOffer, RedeemOfferRequest};
 use timecredits_app::{
     Actor, App, AppError, FixedClock, Member, NewMember, NewOrganisation, NewProgramme,
@@ -37,6 +38,7 @@ on_both_backends!(
     a_partner_that_keeps_what_it_receives_issues_from_its_holdings_first,
     the_rules_of_the_contributions_date_decide_where_credits_come_from,
     concurrent_records_never_overdraw_the_partners_holdings,
+    what_staff_do_for_a_member_is_logged_as_proxy,
 );
 
 /// 2026-03-10 12:00 UTC, a Tuesday.
@@ -418,7 +420,8 @@ async fn a_confirmed_register_issues_every_credit_at_once(store: Arc<dyn Store>)
             .await
             .expect("sign up");
     }
-    // The register cannot be confirmed before the session's day.
+    // The register cannot be confirmed before the session begins: not the
+    // day before, and not earlier on its own day.
     let entries = vec![
         RegisterEntry {
             member: w.member(0).id,
@@ -443,7 +446,17 @@ async fn a_confirmed_register_issues_every_credit_at_once(store: Arc<dyn Store>)
                 .await
                 .expect_err("future")
         ),
-        "future_date"
+        "session_not_started"
+    );
+    w.clock.set(noon() + Duration::days(1) - Duration::hours(1));
+    assert_eq!(
+        code(
+            w.app
+                .confirm_register(&w.coordinator, session, key(), entries.clone())
+                .await
+                .expect_err("later today")
+        ),
+        "session_not_started"
     );
     w.clock.set(noon() + Duration::days(1) + Duration::hours(3));
     let sheet = w
@@ -653,6 +666,31 @@ async fn claims_are_confirmed_or_rejected_once(store: Arc<dyn Store>) {
         )
         .await
         .expect("second claim");
+    // A claim that would pass the daily cap is refused when made, counting
+    // the day's other claims still waiting (60 minutes are pending on the 8th).
+    let too_long = |minutes| NewClaim {
+        activity,
+        date: date(8),
+        minutes,
+        note: String::new(),
+    };
+    assert_eq!(
+        code(
+            w.app
+                .create_claim(w.member_actor(0), too_long(12 * 60))
+                .await
+                .expect_err("over the cap with the pending claim")
+        ),
+        "daily_cap_exceeded"
+    );
+    let nothing_kept = w
+        .app
+        .my_claims(w.member_actor(0), None, None)
+        .await
+        .expect("claims")
+        .items
+        .len();
+    assert_eq!(nothing_kept, 2, "a refused claim is not stored");
     assert_eq!(
         code(
             w.app
@@ -1659,4 +1697,102 @@ async fn concurrent_records_never_overdraw_the_partners_holdings(store: Arc<dyn 
         360
     );
     assert!(w.app.verify_ledger().await.expect("verify").is_ok());
+}
+
+async fn what_staff_do_for_a_member_is_logged_as_proxy(store: Arc<dyn Store>) {
+    let w = world(store, 2).await;
+    let activity = w.activity("Lunch club").await;
+    let session = w.session(activity, 10).await;
+    let log = |i: usize| {
+        let w = &w;
+        async move {
+            w.app
+                .proxy_log(&w.manager, w.member(i).id, PageRequest::default())
+                .await
+                .expect("log")
+                .items
+                .into_iter()
+                .map(|a| (a.action, a.actor))
+                .collect::<Vec<_>>()
+        }
+    };
+    // The member signing up in person is not proxy; the coordinator
+    // signing up someone else is.
+    w.app
+        .sign_up(w.member_actor(0), session, None)
+        .await
+        .expect("in person");
+    w.app
+        .sign_up(&w.coordinator, session, Some(w.member(1).id))
+        .await
+        .expect("for member 1");
+    assert_eq!(log(0).await, []);
+    assert_eq!(log(1).await, [("sign_up".to_owned(), w.coordinator.user)]);
+
+    // Acting for a member needs them to belong to the coordinator's
+    // organisation; then a claim made for them names the coordinator.
+    assert_eq!(
+        code(
+            w.app
+                .act_for(&w.coordinator, w.member(0).id)
+                .await
+                .expect_err("not theirs")
+        ),
+        "not_found"
+    );
+    w.app
+        .join_organisation(&w.manager, w.member(0).id, w.organisation.id)
+        .await
+        .expect("join");
+    let as_member = w
+        .app
+        .act_for(&w.coordinator, w.member(0).id)
+        .await
+        .expect("act for");
+    assert!(
+        as_member.grants.is_empty(),
+        "no staff powers while acting for someone"
+    );
+    let claim = w
+        .app
+        .create_claim(
+            &as_member,
+            NewClaim {
+                activity,
+                date: date(9),
+                minutes: 60,
+                note: "Paper form".into(),
+            },
+        )
+        .await
+        .expect("claim for her");
+    assert_eq!(claim.member, w.member(0).id);
+    assert_eq!(claim.claimed_by, w.coordinator.user);
+    w.app
+        .cancel_sign_up(&as_member, session, w.member(0).id)
+        .await
+        .expect("cancel for her");
+    assert_eq!(
+        log(0).await,
+        [
+            ("claim_hours".to_owned(), w.coordinator.user),
+            ("cancel_sign_up".to_owned(), w.coordinator.user),
+        ]
+    );
+    // A refused action is not logged.
+    let refused = w
+        .app
+        .create_claim(
+            &as_member,
+            NewClaim {
+                activity,
+                date: date(9),
+                minutes: 12 * 60,
+                note: String::new(),
+            },
+        )
+        .await
+        .expect_err("over the cap");
+    assert_eq!(code(refused), "daily_cap_exceeded");
+    assert_eq!(log(0).await.len(), 2);
 }

@@ -117,6 +117,30 @@ pub fn check_daily_cap(
     Ok(())
 }
 
+/// A new claim must fit in the day beside what is already credited and the
+/// member's other claims still waiting, so that confirming them all could
+/// not pass the cap. (Confirmation checks the cap again against credits.)
+pub fn check_claim_fits_the_day(
+    minutes: i64,
+    already_credited_minutes: i64,
+    pending_claim_minutes: i64,
+    rules: &ProgrammeRules,
+) -> Result<(), Refusal> {
+    let cap = rules.daily_cap_minutes;
+    let taken = already_credited_minutes + pending_claim_minutes;
+    if taken + minutes > cap {
+        let left = (cap - taken).max(0);
+        return Err(Refusal::conflict(
+            "daily_cap_exceeded",
+            format!(
+                "this claim would bring the day to {} minutes, above the daily cap of {cap}: {already_credited_minutes} minutes are already credited that day and {pending_claim_minutes} are in claims waiting for a decision, so at most {left} more can be claimed",
+                taken + minutes
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Only activities that earn credits can have time credited.
 pub fn check_earns(earns_credits: bool) -> Result<(), Refusal> {
     if !earns_credits {
@@ -321,6 +345,16 @@ mod tests {
             "daily_cap_exceeded"
         );
         assert!(check_daily_cap(60, 660, &rules()).is_ok());
+        // A claim counts the day's other claims still waiting.
+        assert!(check_claim_fits_the_day(60, 600, 60, &rules()).is_ok());
+        assert_eq!(
+            code(check_claim_fits_the_day(60, 600, 61, &rules())),
+            "daily_cap_exceeded"
+        );
+        assert_eq!(
+            code(check_claim_fits_the_day(15, 0, 720, &rules())),
+            "daily_cap_exceeded"
+        );
         assert_eq!(code(check_earns(false)), "activity_does_not_earn");
         assert_eq!(duplicate_contribution().code, "duplicate_contribution");
         assert_eq!(

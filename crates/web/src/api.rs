@@ -69,7 +69,11 @@ async fn method_not_allowed() -> ApiError {
 // ---------------------------------------------------------------------------
 // Extractors: each turns part of a request into a domain value or a problem.
 
-/// The actor behind an `Authorization: Bearer` token.
+/// The header staff send to act for a member who asked them to.
+const ON_BEHALF_OF: &str = "on-behalf-of";
+
+/// The actor behind an `Authorization: Bearer` token: its holder, or the
+/// member they act for when the request carries `On-Behalf-Of`.
 pub(crate) struct Bearer(pub(crate) Actor);
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -87,7 +91,15 @@ impl FromRequestParts<AppState> for Bearer {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
-        Ok(Self(state.app.bearer_actor(token).await?))
+        let actor = state.app.bearer_actor(token).await?;
+        let Some(member) = parts.headers.get(ON_BEHALF_OF) else {
+            return Ok(Self(actor));
+        };
+        let member = member
+            .to_str()
+            .map_err(|_| malformed("On-Behalf-Of member", "(not text)"))?;
+        let member = member_ref(&state.app, member).await?;
+        Ok(Self(state.app.act_for(&actor, member).await?))
     }
 }
 

@@ -42,7 +42,12 @@ pub(crate) fn document(paths: OpenApi) -> OpenApi {
                      POST /api/v1/tokens and send the token as `Authorization: Bearer …`. Every \
                      request that moves credits needs an `Idempotency-Key` header (a UUID); a retry \
                      with the same key returns the original result. Errors are RFC 9457 problem \
-                     documents whose `code` names what went wrong.",
+                     documents whose `code` names what went wrong. Staff acting for a member who \
+                     asked them (a programme manager, or a coordinator of an organisation the \
+                     member belongs to) add `On-Behalf-Of: <member id or card number>`: the call \
+                     is then made as that member, with none of the staff member's own powers, and \
+                     is logged as a proxy action naming both people (see \
+                     GET /api/v1/members/{member}/proxy-actions).",
                 ))
                 .build(),
         )

@@ -35,7 +35,8 @@ pub use model::{
     ContributionId, RegisterRecord, Session, SessionId, SignUp, SignUpId,
 };
 pub use store::{
-    ActivityStore, BatchKind, Cancellation, ContributionBatch, NewContribution, Recorded,
+    ActivityStore, BatchKind, Cancellation, ContributionBatch, DayMinutes, NewContribution,
+    Recorded,
 };
 
 use crate::{Actor, App, AppError, Member, MemberId, Organisation, OrganisationId, Programme};
@@ -398,7 +399,9 @@ impl App {
             cancelled_by: None,
             cancelled_at: None,
         };
-        Ok(self.store.sign_up(&sign_up).await?)
+        let sign_up = self.store.sign_up(&sign_up).await?;
+        self.log_if_done_for(actor, member.id, "sign_up").await?;
+        Ok(sign_up)
     }
 
     /// Cancels a sign-up; the first on the waiting list gets the place.
@@ -418,10 +421,13 @@ impl App {
         }
         let now = self.now();
         rules_activity::check_not_started(session.starts_at, now)?;
-        Ok(self
+        let cancellation = self
             .store
             .cancel_sign_up(session.id, member.id, actor.user, now)
-            .await?)
+            .await?;
+        self.log_if_done_for(actor, member.id, "cancel_sign_up")
+            .await?;
+        Ok(cancellation)
     }
 
     /// The places and waiting list of a session: for its organisation's
@@ -576,6 +582,15 @@ impl App {
         // A suspended partner, or one that is not an earn partner, issues nothing.
         self.check_organisation_may_earn(session.organisation)
             .await?;
+        // "No future dates" at the resolution a register has: the session
+        // itself must have begun, not merely fall on today's date.
+        if session.starts_at > self.now() {
+            return Err(Refusal::conflict(
+                "session_not_started",
+                "this session has not started yet; take its register once it has begun",
+            )
+            .into());
+        }
         let programme = self.programme(session.programme).await?;
         let date = crate::rules::local_date(&programme, session.starts_at);
         let rules_in_force = self.rules_in_force(programme.id, date).await?;
@@ -791,6 +806,16 @@ impl App {
             activity.details.earns_credits,
             &rules_in_force,
         )?;
+        // Checked again, inside the write, when a coordinator confirms; here
+        // the member learns at once that the day is already full, counting
+        // their other claims still waiting.
+        let day = self.store.minutes_on_day(member.id, new.date).await?;
+        rules::check_claim_fits_the_day(
+            new.minutes,
+            day.credited,
+            day.pending_claims,
+            &rules_in_force,
+        )?;
         let note = rules::check_note(&new.note, false, "note")?;
         let claim = Claim {
             id: ClaimId(Uuid::now_v7()),
@@ -810,6 +835,8 @@ impl App {
             contribution: None,
         };
         self.store.create_claim(&claim).await?;
+        self.log_if_done_for(actor, member.id, "claim_hours")
+            .await?;
         Ok(claim)
     }
 

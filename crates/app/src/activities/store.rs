@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use timecredits_domain::contribution as rules;
 use timecredits_ledger::{
     AccountId, Movement, Outcome, Plan, PostingRequest, ProgrammeId, Transfer, TransferId,
@@ -192,6 +192,13 @@ pub struct Recorded {
     pub replayed: bool,
 }
 
+/// A member's minutes on one day, for the daily cap.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DayMinutes {
+    pub credited: i64,
+    pub pending_claims: i64,
+}
+
 /// The result of a cancellation: the cancelled sign-up, and who got the
 /// place it freed (if anyone was waiting).
 #[derive(Clone, Debug)]
@@ -244,6 +251,10 @@ pub trait ActivityStore: Send + Sync {
     async fn contribution(&self, id: ContributionId) -> StoreResult<Option<Contribution>>;
     /// Contributions recorded for a session (including superseded ones), in id order.
     async fn session_contributions(&self, session: SessionId) -> StoreResult<Vec<Contribution>>;
+
+    /// What a member already has on one day: minutes credited (leaving out
+    /// superseded contributions), and minutes in claims still pending.
+    async fn minutes_on_day(&self, member: MemberId, date: NaiveDate) -> StoreResult<DayMinutes>;
 
     async fn create_claim(&self, claim: &Claim) -> StoreResult<()>;
     async fn claim(&self, id: ClaimId) -> StoreResult<Option<Claim>>;

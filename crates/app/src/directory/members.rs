@@ -591,6 +591,10 @@ impl App {
             self.record_proxy(actor, member, "update_profile").await?;
         }
         self.store.save_member_profile(member, &profile).await?;
+        if actor.proxy {
+            self.log_if_done_for(actor, member, "update_profile")
+                .await?;
+        }
         Ok(profile)
     }
 

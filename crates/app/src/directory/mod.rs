@@ -590,6 +590,53 @@ impl App {
         Ok(record)
     }
 
+    /// A staff member starts acting for a member who asked them to (at a
+    /// desk, on the phone, for someone without a device). The actor returned
+    /// is the member, as far as member-only use cases can tell, with no
+    /// staff grants; each use case it is passed to logs what it did as a
+    /// proxy action naming both people. Refused (as not found) unless the
+    /// staff member may act for this member, see [`record_proxy`](Self::record_proxy).
+    pub async fn act_for(&self, staff: &Actor, member: MemberId) -> Result<Actor, AppError> {
+        if staff.proxy {
+            return Err(AppError::invalid(
+                "on_behalf_of",
+                "is already set; act for one member at a time",
+            ));
+        }
+        self.check_may_act_for(staff, member).await?;
+        Ok(Actor {
+            user: staff.user,
+            member: Some(member),
+            grants: Vec::new(),
+            proxy: true,
+        })
+    }
+
+    /// Logs `action` as proxy when `actor` did it for `member` rather than
+    /// the member in person: a proxy actor, or staff doing a member's action
+    /// for them. Called once the action has succeeded; the action's own
+    /// records (and any ledger posting) also name the staff member.
+    pub(crate) async fn log_if_done_for(
+        &self,
+        actor: &Actor,
+        member: MemberId,
+        action: &'static str,
+    ) -> Result<(), AppError> {
+        if actor.is_member_in_person(member) {
+            return Ok(());
+        }
+        let record = ProxyAction {
+            id: Uuid::now_v7(),
+            actor: actor.user,
+            member,
+            action: action.to_owned(),
+            at: self.now(),
+        };
+        self.store.record_proxy(&record).await?;
+        tracing::info!(member.id = %member, user.id = %actor.user, action, "proxy action recorded");
+        Ok(())
+    }
+
     /// Whether the actor may act for the member as proxy (see [`record_proxy`](Self::record_proxy)).
     pub async fn may_act_for(&self, actor: &Actor, member: MemberId) -> Result<bool, AppError> {
         let Some(m) = self.store.member(member).await? else {

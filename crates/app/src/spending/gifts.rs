@@ -63,22 +63,28 @@ impl App {
         let reason = or_default(req.reason, || {
             format!("Gift to the community pot of {}", organisation.name)
         });
-        self.spending_post_gift(PostingRequest {
-            id: req.id,
-            movement: Movement::Move {
-                kind: TransferKind::Gift,
-                debit: member.account,
-                credit: organisation.pot_account,
-                amount,
-            },
-            actor: actor.ledger_id(),
-            reason,
-            cause: Some(Cause {
-                kind: CauseKind::Gift,
-                id: req.id.0,
-            }),
-        })
-        .await
+        let outcome = self
+            .spending_post_gift(PostingRequest {
+                id: req.id,
+                movement: Movement::Move {
+                    kind: TransferKind::Gift,
+                    debit: member.account,
+                    credit: organisation.pot_account,
+                    amount,
+                },
+                actor: actor.ledger_id(),
+                reason,
+                cause: Some(Cause {
+                    kind: CauseKind::Gift,
+                    id: req.id.0,
+                }),
+            })
+            .await?;
+        if matches!(outcome, Outcome::Posted(_)) {
+            self.log_if_done_for(actor, member.id, "give_to_pot")
+                .await?;
+        }
+        Ok(outcome)
     }
 
     /// The organisation's coordinators or the programme's managers give from its pot.

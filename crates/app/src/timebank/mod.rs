@@ -188,6 +188,8 @@ impl App {
             closed_at: None,
         };
         self.store.create_timebank_listing(&listing).await?;
+        self.log_if_done_for(actor, member.id, "post_listing")
+            .await?;
         tracing::info!(listing.id = %listing.id, listing.kind = listing.kind.as_str(), "time-bank listing posted");
         Ok(listing)
     }
@@ -241,6 +243,10 @@ impl App {
                 "this listing is already closed; post a new one if you want it listed again",
             )
             .into());
+        }
+        if actor.is_member(listing.author) {
+            self.log_if_done_for(actor, listing.author, "close_listing")
+                .await?;
         }
         tracing::info!(listing.id = %id, "time-bank listing closed");
         self.store
@@ -383,6 +389,8 @@ impl App {
             transfer: None,
         };
         self.store.create_exchange_proposal(&proposal).await?;
+        self.log_if_done_for(actor, me.id, "propose_exchange")
+            .await?;
         tracing::info!(proposal.id = %proposal.id, "time-bank exchange proposed");
         Ok(proposal)
     }
@@ -483,6 +491,7 @@ impl App {
             })
             .await?;
         if outcome.is_new() {
+            self.log_if_done_for(actor, me, "accept_exchange").await?;
             tracing::info!(proposal.id = %id, transfer.id = %key, "time-bank exchange accepted and paid");
         }
         Ok(AcceptedExchange { proposal, outcome })
@@ -541,6 +550,12 @@ impl App {
                 at: now,
             })
             .await?;
+        let action = match answer {
+            Answer::Accept => "accept_exchange",
+            Answer::Decline => "decline_exchange",
+            Answer::Withdraw => "withdraw_exchange",
+        };
+        self.log_if_done_for(actor, me, action).await?;
         tracing::info!(proposal.id = %id, proposal.status = proposal.status.as_str(), "time-bank proposal answered");
         Ok(proposal)
     }

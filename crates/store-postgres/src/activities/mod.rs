@@ -17,7 +17,7 @@ use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgRow};
 use timecredits_app::activities::{
     Activity, ActivityFilter, ActivityId, ActivityStore, BatchKind, Cancellation, Claim,
-    ClaimFilter, ClaimId, Contribution, ContributionBatch, ContributionId, Recorded,
+    ClaimFilter, ClaimId, Contribution, ContributionBatch, ContributionId, DayMinutes, Recorded,
     RegisterRecord, Session, SessionId, SignUp, SignUpId,
 };
 use timecredits_app::{MemberId, OrganisationId, PostError, StoreError, StoreResult, UserId};
@@ -793,6 +793,26 @@ impl ActivityStore for PgStore {
         .await
         .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn minutes_on_day(&self, member: MemberId, date: NaiveDate) -> StoreResult<DayMinutes> {
+        let (credited, pending_claims): (i64, i64) = sqlx::query_as(
+            "SELECT
+               (SELECT COALESCE(SUM(minutes), 0)::bigint FROM contributions c
+                 WHERE member_id = $1 AND contribution_date = $2
+                   AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)),
+               (SELECT COALESCE(SUM(minutes), 0)::bigint FROM contribution_claims
+                 WHERE member_id = $1 AND contribution_date = $2 AND status = 'pending')",
+        )
+        .bind(member.0)
+        .bind(date)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(DayMinutes {
+            credited,
+            pending_claims,
+        })
     }
 
     async fn claim(&self, id: ClaimId) -> StoreResult<Option<Claim>> {

@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use timecredits_app::activities::{
     Activity, ActivityFilter, ActivityId, ActivityStore, BatchKind, Cancellation, Claim,
-    ClaimFilter, ClaimId, Contribution, ContributionBatch, ContributionId, Recorded,
+    ClaimFilter, ClaimId, Contribution, ContributionBatch, ContributionId, DayMinutes, Recorded,
     RegisterRecord, Session, SessionId, SignUp, SignUpId,
 };
 use timecredits_app::{MemberId, OrganisationId, PostError, StoreError, StoreResult, UserId};
@@ -734,6 +734,25 @@ impl ActivityStore for SqliteStore {
             )
             .map_err(internal)?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn minutes_on_day(&self, member: MemberId, date: NaiveDate) -> StoreResult<DayMinutes> {
+        self.read(move |c| {
+            let credited = credited_minutes(c, member, date, None)?;
+            let pending_claims = c
+                .query_row(
+                    "SELECT COALESCE(SUM(minutes), 0) FROM contribution_claims
+                     WHERE member_id = ?1 AND contribution_date = ?2 AND status = 'pending'",
+                    params![blob(member.0), day_text(date)],
+                    |r| r.get(0),
+                )
+                .map_err(internal)?;
+            Ok(DayMinutes {
+                credited,
+                pending_claims,
+            })
         })
         .await
     }

@@ -36,7 +36,7 @@ fn ok(response: &TestResponse, status: StatusCode) -> Value {
 }
 
 /// A partner, a coordinator's token for it, and the manager's token.
-async fn with_partner(t: &TestApp) -> (String, String, String) {
+pub(crate) async fn with_partner(t: &TestApp) -> (String, String, String) {
     let manager = t.manager_token().await;
     let programme = t.programme.id;
     let created = t

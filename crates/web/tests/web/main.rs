@@ -11,4 +11,5 @@ mod area_timebank;
 mod authz;
 mod openapi_doc;
 mod pages;
+mod proxy;
 mod support;

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use timecredits_app::{
-    Actor, App, Member, NewMember, NewProgramme, Programme, Role, Scope, SystemClock,
+    Actor, App, Clock, Member, NewMember, NewProgramme, Programme, Role, Scope, SystemClock,
 };
 use timecredits_app::{Store, fixtures};
 use timecredits_store_postgres::PgStore;
@@ -23,8 +23,20 @@ pub const PIN: &str = "1234";
 /// What Alice holds after set-up: seven and a half credits.
 pub const ALICE_MINUTES: i64 = 450;
 
+/// The system clock moved on by however much a test asks, so a test can
+/// reach a session's start without waiting for it.
+#[derive(Default)]
+pub struct ShiftedClock(std::sync::Mutex<chrono::Duration>);
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        SystemClock.now() + *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 pub struct TestApp {
     _dir: tempfile::TempDir,
+    pub clock: Arc<ShiftedClock>,
     pub app: App,
     pub router: Router,
     pub programme: Programme,
@@ -114,7 +126,8 @@ async fn store(dir: &tempfile::TempDir) -> Arc<dyn Store> {
 impl TestApp {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let app = App::new(store(&dir).await, Arc::new(SystemClock));
+        let clock = Arc::new(ShiftedClock::default());
+        let app = App::new(store(&dir).await, clock.clone());
         let admin = app
             .bootstrap_administrator("admin@example.org", "a long admin password")
             .await
@@ -170,6 +183,7 @@ impl TestApp {
         );
         Self {
             _dir: dir,
+            clock,
             app,
             router,
             programme,
@@ -177,6 +191,11 @@ impl TestApp {
             alice,
             bob,
         }
+    }
+
+    /// Moves the app's clock on.
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.clock.0.lock().unwrap_or_else(|e| e.into_inner()) += by;
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
