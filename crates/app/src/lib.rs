@@ -12,6 +12,7 @@ mod clock;
 pub mod demo;
 pub mod directory;
 mod error;
+pub mod evaluation;
 pub mod fixtures;
 mod identity;
 mod ledger_ops;

@@ -13,6 +13,7 @@ use timecredits_domain::Refusal;
 use crate::activities::ActivityStore;
 use crate::bulk::BulkStore;
 use crate::directory::DirectoryStore;
+use crate::evaluation::EvaluationStore;
 use crate::rules::RulesStore;
 use crate::spending::SpendingStore;
 use crate::timebank::TimebankStore;
@@ -61,6 +62,7 @@ pub trait Store:
     + SpendingStore
     + TimebankStore
     + BulkStore
+    + EvaluationStore
     + 'static
 {
 }
@@ -73,6 +75,7 @@ impl<T> Store for T where
         + SpendingStore
         + TimebankStore
         + BulkStore
+        + EvaluationStore
         + 'static
 {
 }

@@ -15,6 +15,7 @@ mod activities;
 mod bulk;
 mod directory;
 mod error;
+mod evaluation;
 mod rows;
 mod rules;
 mod spending;

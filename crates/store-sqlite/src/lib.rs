@@ -16,6 +16,7 @@ mod activities;
 mod bulk;
 mod codec;
 mod directory;
+mod evaluation;
 mod ledger;
 mod rules;
 mod schema;

@@ -578,6 +578,15 @@ impl App {
     ) -> Result<ProxyAction, AppError> {
         let action = timecredits_domain::directory::proxy_action_name(action)?;
         self.check_may_act_for(actor, member).await?;
+        self.write_proxy(actor, member, action).await
+    }
+
+    async fn write_proxy(
+        &self,
+        actor: &Actor,
+        member: MemberId,
+        action: &str,
+    ) -> Result<ProxyAction, AppError> {
         let record = ProxyAction {
             id: Uuid::now_v7(),
             actor: actor.user,
@@ -622,18 +631,9 @@ impl App {
         member: MemberId,
         action: &'static str,
     ) -> Result<(), AppError> {
-        if actor.is_member_in_person(member) {
-            return Ok(());
+        if !actor.is_member_in_person(member) {
+            self.write_proxy(actor, member, action).await?;
         }
-        let record = ProxyAction {
-            id: Uuid::now_v7(),
-            actor: actor.user,
-            member,
-            action: action.to_owned(),
-            at: self.now(),
-        };
-        self.store.record_proxy(&record).await?;
-        tracing::info!(member.id = %member, user.id = %actor.user, action, "proxy action recorded");
         Ok(())
     }
 

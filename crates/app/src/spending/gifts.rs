@@ -2,7 +2,8 @@
 //! members are `App::give_gift`.
 
 use timecredits_ledger::{
-    Cause, CauseKind, Minutes, Movement, Outcome, PostingRequest, TransferId, TransferKind,
+    AccountId, Cause, CauseKind, Minutes, Movement, Outcome, PostingRequest, TransferId,
+    TransferKind,
 };
 
 use super::MemberLookup;
@@ -36,7 +37,30 @@ fn or_default(reason: String, default: impl FnOnce() -> String) -> String {
 }
 
 impl App {
-    async fn spending_post_gift(&self, request: PostingRequest) -> Result<Outcome, AppError> {
+    /// Posts a gift whose id is the request's idempotency key.
+    async fn spending_post_gift(
+        &self,
+        actor: &Actor,
+        id: TransferId,
+        (debit, credit): (AccountId, AccountId),
+        amount: Minutes,
+        reason: String,
+    ) -> Result<Outcome, AppError> {
+        let request = PostingRequest {
+            id,
+            movement: Movement::Move {
+                kind: TransferKind::Gift,
+                debit,
+                credit,
+                amount,
+            },
+            actor: actor.ledger_id(),
+            reason,
+            cause: Some(Cause {
+                kind: CauseKind::Gift,
+                id: id.0,
+            }),
+        };
         let mut plan = self.store.post(vec![request], self.now()).await?;
         Ok(plan.outcomes.remove(0))
     }
@@ -63,22 +87,9 @@ impl App {
         let reason = or_default(req.reason, || {
             format!("Gift to the community pot of {}", organisation.name)
         });
+        let accounts = (member.account, organisation.pot_account);
         let outcome = self
-            .spending_post_gift(PostingRequest {
-                id: req.id,
-                movement: Movement::Move {
-                    kind: TransferKind::Gift,
-                    debit: member.account,
-                    credit: organisation.pot_account,
-                    amount,
-                },
-                actor: actor.ledger_id(),
-                reason,
-                cause: Some(Cause {
-                    kind: CauseKind::Gift,
-                    id: req.id.0,
-                }),
-            })
+            .spending_post_gift(actor, req.id, accounts, amount, reason)
             .await?;
         if matches!(outcome, Outcome::Posted(_)) {
             self.log_if_done_for(actor, member.id, "give_to_pot")
@@ -113,21 +124,8 @@ impl App {
         let reason = or_default(req.reason, || {
             format!("Gift from the community pot of {}", organisation.name)
         });
-        self.spending_post_gift(PostingRequest {
-            id: req.id,
-            movement: Movement::Move {
-                kind: TransferKind::Gift,
-                debit: organisation.pot_account,
-                credit: member.account,
-                amount,
-            },
-            actor: actor.ledger_id(),
-            reason,
-            cause: Some(Cause {
-                kind: CauseKind::Gift,
-                id: req.id.0,
-            }),
-        })
-        .await
+        let accounts = (organisation.pot_account, member.account);
+        self.spending_post_gift(actor, req.id, accounts, amount, reason)
+            .await
     }
 }

@@ -10,6 +10,7 @@ use crate::AppState;
 mod activities;
 mod bulk;
 mod directory;
+mod evaluation;
 mod rules;
 mod spending;
 mod timebank;
@@ -22,4 +23,5 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(spending::routes())
         .merge(timebank::routes())
         .merge(bulk::routes())
+        .merge(evaluation::routes())
 }
