@@ -24,6 +24,7 @@ on_both_backends!(
     rule_versions_round_trip_and_never_repeat_a_date,
     exchange_overdraft_follows_the_account_limit,
     circulation_reconciles_after_a_random_workload,
+    a_transfer_is_never_stamped_before_one_it_committed_after,
 );
 
 fn code(e: PostError) -> &'static str {
@@ -667,4 +668,44 @@ async fn circulation_reconciles_after_a_random_workload(store: Arc<dyn Store>) {
     assert_eq!(first.closing_outstanding, second.opening_outstanding);
     assert_eq!(first.issued + second.issued, whole.issued);
     assert_eq!(first.redeemed + second.redeemed, whole.redeemed);
+}
+
+/// A request's time is read before it waits for its accounts; one that
+/// commits later must not carry an earlier time, or a statement (in time
+/// order) would show a balance the account never had.
+async fn a_transfer_is_never_stamped_before_one_it_committed_after(store: Arc<dyn Store>) {
+    let s = set_up(store.as_ref(), 1, 0).await;
+    let m = &s.members[0];
+    let issue = request(
+        TransferKind::Issue,
+        s.programme.issuance_account,
+        m.account,
+        60,
+    );
+    store.post(vec![issue], t(20)).await.expect("issue");
+    // Read at t(10), committed after the issue: a spend of what was issued.
+    let spend = request(TransferKind::Redeem, m.account, s.organisation.account, 60);
+    let plan = store.post(vec![spend.clone()], t(10)).await.expect("spend");
+    assert_eq!(plan.outcomes[0].transfer().at, t(20), "stamped no earlier");
+    let (_, lines) = store
+        .account_transfers(m.account, None, None, 100)
+        .await
+        .expect("statement");
+    let statement = timecredits_ledger::running_statement(m.account, 0, lines);
+    let balances: Vec<i64> = statement.iter().map(|l| l.balance_minutes).collect();
+    assert_eq!(balances, [60, 0], "the statement never dips below zero");
+    // The organisation received the spend at t(20): a later issue to it,
+    // read at t(5), is stamped t(20) too.
+    let other = request(
+        TransferKind::Issue,
+        s.programme.issuance_account,
+        s.organisation.account,
+        15,
+    );
+    let plan = store.post(vec![other], t(5)).await.expect("issue");
+    assert_eq!(
+        plan.outcomes[0].transfer().at,
+        t(20),
+        "the organisation received at t(20)"
+    );
 }

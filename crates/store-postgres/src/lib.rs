@@ -179,6 +179,36 @@ impl PgStore {
         }
     }
 
+    /// `at`, or the time of the latest transfer of any tracked (locked)
+    /// account among `account_rows` if that is later.
+    async fn not_before_locked(
+        conn: &mut PgConnection,
+        account_rows: &[sqlx::postgres::PgRow],
+        at: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, Attempt> {
+        let mut locked = Vec::new();
+        for row in account_rows {
+            let state = rows::account_state(row)?;
+            if state.account.tracks_balance() {
+                locked.push(state.account.id.0);
+            }
+        }
+        if locked.is_empty() {
+            return Ok(at);
+        }
+        let latest: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT max(latest) FROM unnest($1::uuid[]) AS a(id), LATERAL (
+               SELECT (SELECT at FROM transfers WHERE debit_account = a.id ORDER BY at DESC LIMIT 1) AS latest
+               UNION ALL
+               SELECT (SELECT at FROM transfers WHERE credit_account = a.id ORDER BY at DESC LIMIT 1)
+             ) l",
+        )
+        .bind(&locked)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(latest.map_or(at, |latest| latest.max(at)))
+    }
+
     pub(crate) async fn plan_and_write(
         conn: &mut PgConnection,
         requests: &[PostingRequest],
@@ -264,10 +294,17 @@ impl PgStore {
             snapshot.add_account(state);
         }
 
-        // 4. The core decides.
+        // 4. No earlier than the latest transfer of an account locked here.
+        // `at` was read before the locks were granted, and statements run
+        // in time order: without this, a spend that committed after a
+        // contribution could carry an earlier time, and a statement would
+        // show a balance the account never had.
+        let at = Self::not_before_locked(conn, &account_rows, at).await?;
+
+        // 5. The core decides.
         let plan = snapshot.plan(requests, at).map_err(Attempt::Rejected)?;
 
-        // 5. Write the new transfers and the balance changes in one statement.
+        // 6. Write the new transfers and the balance changes in one statement.
         let new: Vec<&Transfer> = plan.new_transfers().collect();
         if !new.is_empty() {
             let (changed, deltas): (Vec<Uuid>, Vec<i64>) =

@@ -40,6 +40,10 @@ pub(crate) fn post(
             snapshot.add_account(state);
         }
     }
+    // No earlier than the latest transfer of any account it touches: `at`
+    // was read before the request reached the writer, and statements run in
+    // time order, so a later-committed transfer must not carry an earlier time.
+    let at = not_before_latest(conn, &snapshot.account_ids_needed(requests), at)?;
     let plan = snapshot.plan(requests, at)?;
     let mut insert = conn
         .prepare_cached(
@@ -90,6 +94,28 @@ pub(crate) fn transfer_by_id(conn: &Connection, id: TransferId) -> StoreResult<O
 }
 
 /// The account row as stored (balance `None` when untracked).
+fn not_before_latest(
+    conn: &Connection,
+    accounts: &[AccountId],
+    at: DateTime<Utc>,
+) -> StoreResult<DateTime<Utc>> {
+    let mut latest = micros(at);
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT max(at) FROM (
+               SELECT max(at) AS at FROM transfers WHERE debit_account = ?1
+               UNION ALL SELECT max(at) FROM transfers WHERE credit_account = ?1)",
+        )
+        .map_err(internal)?;
+    for id in accounts {
+        let found: Option<i64> = stmt
+            .query_row([blob(id.0)], |r| r.get(0))
+            .map_err(internal)?;
+        latest = latest.max(found.unwrap_or(latest));
+    }
+    crate::codec::time(latest)
+}
+
 pub(crate) fn account_row(conn: &Connection, id: AccountId) -> StoreResult<Option<AccountState>> {
     let mut stmt = conn
         .prepare_cached(&format!(
