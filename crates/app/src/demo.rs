@@ -1644,6 +1644,9 @@ enum Action {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Key {
     Member(usize),
+    /// An organisation's account: events that credit or debit it run one at
+    /// a time, since a posting is stamped no earlier than the account's last.
+    Partner(usize),
     Session(usize),
     Offer(usize),
     Listing(usize),
@@ -1670,23 +1673,29 @@ impl Action {
                 }
             }
             Self::ConfirmRegister { session } => {
-                let mut keys = vec![Key::Session(session)];
+                let org = ACTIVITIES[plan.sessions[session].activity].org;
+                let mut keys = vec![Key::Session(session), Key::Partner(org)];
                 keys.extend(plan.sessions[session].entries.iter().map(|e| M(e.0)));
                 keys
             }
             Self::Direct { record } | Self::Correct { record, .. } => {
-                vec![M(plan.directs[record].member)]
+                let d = &plan.directs[record];
+                vec![M(d.member), Key::Partner(ACTIVITIES[d.activity].org)]
             }
-            Self::Claim { claim }
-            | Self::ConfirmClaim { claim }
-            | Self::RejectClaim { claim, .. } => vec![M(plan.claims[claim].member)],
+            Self::Claim { claim } | Self::RejectClaim { claim, .. } => {
+                vec![M(plan.claims[claim].member)]
+            }
+            Self::ConfirmClaim { claim } => {
+                let c = &plan.claims[claim];
+                vec![M(c.member), Key::Partner(ACTIVITIES[c.activity].org)]
+            }
             Self::Redeem { redemption } | Self::Refund { redemption, .. } => {
                 let r = &plan.redemptions[redemption];
+                let mut keys = vec![M(r.member), Key::Partner(OFFERS[r.offer].org)];
                 if OFFERS[r.offer].capacity.is_some() {
-                    vec![M(r.member), Key::Offer(r.offer)]
-                } else {
-                    vec![M(r.member)]
+                    keys.push(Key::Offer(r.offer));
                 }
+                keys
             }
             Self::Gift { from, to, .. } => vec![M(from), M(to)],
             Self::ToPot { member, .. } | Self::FromPot { member, .. } => vec![M(member), Key::Pot],

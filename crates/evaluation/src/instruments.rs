@@ -1,7 +1,7 @@
 //! Survey instruments as versioned data: wording, response options, scoring rule, bands, licence.
 //!
 //! The wording of a validated scale must be used exactly as published (see
-//! `shared/data/instruments.md`); pages render it from here and never carry their own copy.
+//! `data/instruments.md`); pages render it from here and never carry their own copy.
 //! A change of wording or scoring is a new `version`, so answers stay tied to what was asked.
 
 /// One answer option: the label shown and the score stored.

@@ -8,17 +8,17 @@ use timecredits_evaluation::imd::{Edition, ImdReader, ImdRow, ImportError, Layou
 
 const FENLAND: &[u8] =
     include_bytes!("fixtures/imd2019_lsoa_fenland_and_kings_lynn_west_norfolk.csv");
-const SHARED: &str = "../../../shared/data/imd2019/";
+const DATA: &str = "../../data/imd2019/";
 
 /// The big published files live outside the repository: skip loudly without them, fail under CI.
 #[allow(clippy::disallowed_methods)] // tests read files; the library never does
 fn shared(name: &str) -> Option<std::fs::File> {
-    match std::fs::File::open(format!("{SHARED}{name}")) {
+    match std::fs::File::open(format!("{DATA}{name}")) {
         Ok(f) => Some(f),
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => panic!("{SHARED}{name}: {e}"),
+        Err(e) if std::env::var("CI").as_deref() == Ok("true") => panic!("{DATA}{name}: {e}"),
         Err(e) => {
             eprintln!(
-                "\n*** SKIPPING the real-file test: {SHARED}{name} is not readable ({e}) ***\n"
+                "\n*** SKIPPING the real-file test: {DATA}{name} is not readable ({e}) ***\n"
             );
             None
         }

@@ -1,4 +1,4 @@
-//! Instruments against the published facts in shared/data/instruments.md.
+//! Instruments against the published facts in data/instruments.md.
 
 use timecredits_evaluation::instruments::{
     CustomAnswer, CustomError, CustomQuestion, CustomValue, InstrumentScore, QuestionKind,
@@ -19,7 +19,7 @@ const TABLE: &str = "
 | 15 | 15.84 | 25 | 22.35 | 35 | 35.00 |
 | 16 | 16.36 | 26 | 23.21 | | |";
 
-const FACTS: &str = "../../../shared/data/instruments.md";
+const FACTS: &str = "../../data/instruments.md";
 
 #[allow(clippy::disallowed_methods)] // tests read files; the library never does
 fn facts() -> Option<String> {

@@ -180,16 +180,17 @@ impl PgStore {
     }
 
     /// `at`, or the time of the latest transfer of any tracked (locked)
-    /// account among `account_rows` if that is later.
+    /// account among `account_rows` that is in `debited`, if that is later.
     async fn not_before_locked(
         conn: &mut PgConnection,
         account_rows: &[sqlx::postgres::PgRow],
+        debited: &[Uuid],
         at: DateTime<Utc>,
     ) -> Result<DateTime<Utc>, Attempt> {
         let mut locked = Vec::new();
         for row in account_rows {
             let state = rows::account_state(row)?;
-            if state.account.tracks_balance() {
+            if state.account.tracks_balance() && debited.contains(&state.account.id.0) {
                 locked.push(state.account.id.0);
             }
         }
@@ -294,17 +295,24 @@ impl PgStore {
             snapshot.add_account(state);
         }
 
-        // 4. No earlier than the latest transfer of an account locked here.
-        // `at` was read before the locks were granted, and statements run
-        // in time order: without this, a spend that committed after a
-        // contribution could carry an earlier time, and a statement would
-        // show a balance the account never had.
-        let at = Self::not_before_locked(conn, &account_rows, at).await?;
+        // 4. The core decides. A transfer that debits a locked account is
+        // stamped no earlier than that account's latest transfer: `at` was
+        // read before the locks were granted, and statements run in time
+        // order, so a debit committed after a credit must not show before
+        // it (and below zero).
+        let plan = snapshot
+            .clone()
+            .plan(requests, at)
+            .map_err(Attempt::Rejected)?;
+        let debited: Vec<Uuid> = plan.new_transfers().map(|t| t.debit.0).collect();
+        let later = Self::not_before_locked(conn, &account_rows, &debited, at).await?;
+        let plan = if later > at {
+            snapshot.plan(requests, later).map_err(Attempt::Rejected)?
+        } else {
+            plan
+        };
 
-        // 5. The core decides.
-        let plan = snapshot.plan(requests, at).map_err(Attempt::Rejected)?;
-
-        // 6. Write the new transfers and the balance changes in one statement.
+        // 5. Write the new transfers and the balance changes in one statement.
         let new: Vec<&Transfer> = plan.new_transfers().collect();
         if !new.is_empty() {
             let (changed, deltas): (Vec<Uuid>, Vec<i64>) =

@@ -35,16 +35,31 @@ pub(crate) fn post(
             snapshot.add_reversal(id, TransferId(r));
         }
     }
+    let mut tracked = Vec::new();
     for id in snapshot.account_ids_needed(requests) {
         if let Some(state) = account_row(conn, id)? {
+            if state.account.tracks_balance() {
+                tracked.push(id);
+            }
             snapshot.add_account(state);
         }
     }
-    // No earlier than the latest transfer of any account it touches: `at`
-    // was read before the request reached the writer, and statements run in
-    // time order, so a later-committed transfer must not carry an earlier time.
-    let at = not_before_latest(conn, &snapshot.account_ids_needed(requests), at)?;
-    let plan = snapshot.plan(requests, at)?;
+    // A transfer that debits an account with a limit is stamped no earlier
+    // than that account's latest transfer: `at` was read before the request
+    // reached the writer, and statements run in time order, so a debit
+    // committed after a credit must not show before it (and below zero).
+    let plan = snapshot.clone().plan(requests, at)?;
+    let debited: Vec<AccountId> = plan
+        .new_transfers()
+        .map(|t| t.debit)
+        .filter(|a| tracked.contains(a))
+        .collect();
+    let later = not_before_latest(conn, &debited, at)?;
+    let plan = if later > at {
+        snapshot.plan(requests, later)?
+    } else {
+        plan
+    };
     let mut insert = conn
         .prepare_cached(
             "INSERT INTO transfers (id, programme_id, kind, debit_account, credit_account, amount_minutes, actor_id, at, reason, cause_kind, cause_id, reverses)

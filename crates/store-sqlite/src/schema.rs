@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_timebank",
         include_str!("../migrations/0006_timebank.sql"),
     ),
+    (
+        "0007_evaluation",
+        include_str!("../migrations/0007_evaluation.sql"),
+    ),
 ];
 
 /// Applies pending migrations in one transaction each. Returns how many ran.

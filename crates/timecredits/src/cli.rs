@@ -58,8 +58,9 @@ enum Command {
     Migrate,
     /// Recompute every balance from the postings and check the ledger's invariants.
     Verify,
-    /// Import a CSV file of members, organisations or historic contributions into a programme.
-    Import(commands::bulk::ImportArgs),
+    /// Import a CSV file of members, organisations or historic contributions into a programme,
+    /// or platform-wide place data (`import postcodes FILE`, `import imd FILE`).
+    Import(ImportCli),
     /// Export a programme's records as a CSV file.
     Export(commands::bulk::ExportArgs),
     /// Administrator accounts.
@@ -73,6 +74,17 @@ enum Command {
         #[command(subcommand)]
         command: DevCommand,
     },
+}
+
+/// `import KIND FILE --programme ID --as EMAIL` for a programme's records,
+/// or `import postcodes|imd FILE --as EMAIL` for place data.
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct ImportCli {
+    #[command(subcommand)]
+    places: Option<commands::places::PlacesImport>,
+    #[command(flatten)]
+    records: Option<commands::bulk::ImportArgs>,
 }
 
 #[derive(Subcommand)]
@@ -158,7 +170,18 @@ pub fn main() -> ExitCode {
             Command::Admin {
                 command: AdminCommand::Create { email },
             } => commands::admin_create(&config, &email).await,
-            Command::Import(args) => commands::import(&config, args).await,
+            Command::Import(ImportCli {
+                places: Some(places),
+                ..
+            }) => commands::import_places(&config, places).await,
+            Command::Import(ImportCli {
+                records: Some(args),
+                ..
+            }) => commands::import(&config, args).await,
+            Command::Import(_) => Err(
+                "say what to import: members, organisations or contributions (with --programme), or postcodes or imd"
+                    .into(),
+            ),
             Command::Export(args) => commands::export(&config, args).await,
             Command::Dev { command } => commands::dev(&config, command).await,
         }

@@ -18,6 +18,7 @@ use crate::database;
 
 pub(crate) mod bulk;
 mod load;
+pub(crate) mod places;
 
 type CommandResult = Result<ExitCode, String>;
 
@@ -211,6 +212,10 @@ pub async fn admin_create(config: &Config, email: &str) -> CommandResult {
 
 pub(crate) async fn import(config: &Config, args: bulk::ImportArgs) -> CommandResult {
     bulk::import(open(config).await?, args).await
+}
+
+pub(crate) async fn import_places(config: &Config, command: places::PlacesImport) -> CommandResult {
+    places::run(open(config).await?, command).await
 }
 
 pub(crate) async fn export(config: &Config, args: bulk::ExportArgs) -> CommandResult {

@@ -1,4 +1,4 @@
-//! The validated instruments, word for word from `shared/data/instruments.md`.
+//! The validated instruments, word for word from `data/instruments.md`.
 
 use super::{ConversionTable, Instrument, Item, ScoringRule, bands, items, option_list};
 

@@ -27,6 +27,7 @@ use axum::http::{Request, StatusCode, header};
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use timecredits_app::activities::{SessionId, SignUp, SignUpId};
+use timecredits_app::evaluation::CONSENT_WORDING;
 use timecredits_app::{MemberId, NewOrganisation, NewProgramme, Role, Scope, fixtures};
 use timecredits_domain::activity::SignUpStatus;
 use uuid::Uuid;
@@ -834,6 +835,139 @@ pub fn table() -> Vec<Row> {
             path: "/api/v1/timebank/proposals/{proposal_to_withdraw}/withdraw",
             body: no_body,
             allowed: MEMBER_ONLY,
+        },
+        // ------------------------------------------------------------------
+        // Evaluation: a member's consent, profile and surveys are theirs and
+        // their team's (staff act as proxy); evaluators never see one person.
+        Row {
+            operation_id: "get_evaluation_consent_wording",
+            method: "GET",
+            path: "/api/v1/evaluation/consent-wording",
+            body: no_body,
+            allowed: EVERYONE,
+        },
+        Row {
+            operation_id: "list_evaluation_profile_options",
+            method: "GET",
+            path: "/api/v1/evaluation/profile-options",
+            body: no_body,
+            allowed: EVERYONE,
+        },
+        Row {
+            operation_id: "get_evaluation_consent",
+            method: "GET",
+            path: "/api/v1/members/{member}/evaluation-consent",
+            body: no_body,
+            allowed: MEMBER_AND_TEAM,
+        },
+        // Alice consents; staff then get evaluation_consent_already_given.
+        Row {
+            operation_id: "give_evaluation_consent",
+            method: "POST",
+            path: "/api/v1/members/{member}/evaluation-consent",
+            body: |_| Some(json!({ "wording_version": CONSENT_WORDING.version })),
+            allowed: MEMBER_AND_TEAM,
+        },
+        Row {
+            operation_id: "get_evaluation_profile",
+            method: "GET",
+            path: "/api/v1/members/{member}/evaluation-profile",
+            body: no_body,
+            allowed: MEMBER_AND_TEAM,
+        },
+        Row {
+            operation_id: "update_evaluation_profile",
+            method: "PUT",
+            path: "/api/v1/members/{member}/evaluation-profile",
+            body: |_| Some(json!({ "gender": "woman", "postcode": "PE13 2AB" })),
+            allowed: MEMBER_AND_TEAM,
+        },
+        Row {
+            operation_id: "get_member_area",
+            method: "GET",
+            path: "/api/v1/members/{member}/area",
+            body: no_body,
+            allowed: MEMBER_AND_TEAM,
+        },
+        Row {
+            operation_id: "get_organisation_area",
+            method: "GET",
+            path: "/api/v1/organisations/{organisation}/area",
+            body: no_body,
+            allowed: &[CoordinatorHere, Manager, Evaluator],
+        },
+        Row {
+            operation_id: "get_evaluation_settings",
+            method: "GET",
+            path: "/api/v1/programmes/{programme}/evaluation-settings",
+            body: no_body,
+            allowed: &[Manager, Evaluator],
+        },
+        Row {
+            operation_id: "update_evaluation_settings",
+            method: "PUT",
+            path: "/api/v1/programmes/{programme}/evaluation-settings",
+            body: |_| {
+                Some(json!({
+                    "swemwbs_licence": false, "instruments": ["ucla3", "ons_loneliness", "ons4"],
+                    "baseline": "joining", "follow_up_months": [6, 12]
+                }))
+            },
+            allowed: MANAGER_ONLY,
+        },
+        Row {
+            operation_id: "set_programme_survey_questions",
+            method: "PUT",
+            path: "/api/v1/programmes/{programme}/survey-questions",
+            body: |_| {
+                Some(json!({
+                    "title": "About Time Credits",
+                    "questions": [{ "id": "do_again", "wording": "Would you give time again?", "kind": "yes_no" }]
+                }))
+            },
+            allowed: MANAGER_ONLY,
+        },
+        Row {
+            operation_id: "list_survey_instruments",
+            method: "GET",
+            path: "/api/v1/programmes/{programme}/survey-instruments",
+            body: no_body,
+            allowed: IN_PROGRAMME_AND_ADMIN,
+        },
+        // Alice answers; staff entering the same wave get survey_already_answered.
+        Row {
+            operation_id: "submit_survey_response",
+            method: "POST",
+            path: "/api/v1/members/{member}/survey-responses",
+            body: |_| {
+                Some(json!({
+                    "wave_months": 0, "instrument": "ucla3",
+                    "answers": [{ "item": "ucla3_1", "score": 2 }, { "item": "ucla3_2", "score": 1 }]
+                }))
+            },
+            allowed: MEMBER_AND_TEAM,
+        },
+        Row {
+            operation_id: "list_survey_responses",
+            method: "GET",
+            path: "/api/v1/members/{member}/survey-responses",
+            body: no_body,
+            allowed: MEMBER_AND_TEAM,
+        },
+        Row {
+            operation_id: "list_due_surveys",
+            method: "GET",
+            path: "/api/v1/members/{member}/due-surveys",
+            body: no_body,
+            allowed: MEMBER_AND_TEAM,
+        },
+        // Alice withdraws; staff then get evaluation_consent_not_given.
+        Row {
+            operation_id: "withdraw_evaluation_consent",
+            method: "POST",
+            path: "/api/v1/members/{member}/evaluation-consent/withdrawal",
+            body: no_body,
+            allowed: MEMBER_AND_TEAM,
         },
         // ------------------------------------------------------------------
         // Bulk data (managers only: exports hold members' personal data)

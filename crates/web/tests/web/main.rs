@@ -5,6 +5,7 @@ mod api;
 mod area_activities;
 mod area_bulk;
 mod area_directory;
+mod area_evaluation;
 mod area_rules;
 mod area_spending;
 mod area_timebank;
