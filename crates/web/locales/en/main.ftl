@@ -1,0 +1,270 @@
+# English: the pages' words. Every other language file has every message here.
+# Keep sentences short and plain; say what to do after every problem.
+
+language-name = English
+
+## Amounts and dates
+
+n-credits = { $n ->
+    [one] { $n } Time Credit
+   *[other] { $n } Time Credits
+}
+n-hours = { $n ->
+    [one] { $n } hour
+   *[other] { $n } hours
+}
+n-minutes = { $n ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}
+and = { $a } and { $b }
+short-credits = { $n ->
+    [one] { $n } credit
+   *[other] { $n } credits
+}
+short-minutes = { $n } min
+date-long = { $day } { $month } { $year }
+date-time = { $date }, { $time }
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+
+## Every page
+
+site-name = Time Credits
+skip-to-content = Skip to main content
+sign-out = Sign out
+sign-in = Sign in
+language-switch = Language
+language-change = Change language to { $name }
+nav-label = Main menu
+footer-line = One hour given is one Time Credit.
+title-suffix = Time Credits
+error-prefix = Error:
+there-is-a-problem = There is a problem
+back-home = Go to your home page
+
+nav-home = Home
+nav-activities = Find activities
+nav-claims = Claim hours
+nav-card = My card
+nav-spend = Spend credits
+nav-give = Give credits
+nav-timebank = Time bank
+nav-statement = My statement
+nav-details = My details
+nav-sessions = Sessions
+nav-claims-to-decide = Claims to decide
+nav-desk = Spend desk
+
+## Start page
+
+landing-title = Time Credits
+landing-lead = Give an hour of your time to your community, and earn one Time Credit. Spend it on something you enjoy, or give it to someone else.
+landing-sign-in = Sign in to see your Time Credits
+
+## Signing in
+
+sign-in-title = Sign in
+sign-in-login = Email or member number
+sign-in-login-hint = Your member number is the 7 digits on your card.
+sign-in-secret = Password or PIN
+sign-in-button = Sign in
+sign-in-error-timed-out = This page timed out. Enter your details again.
+sign-in-error-login-missing = Enter your email address or member number
+sign-in-error-secret-missing = Enter your password or PIN
+sign-in-error-wrong = The email, member number, password or PIN is not right. Check them and try again.
+sign-in-error-too-many = Too many tries. Wait { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} and try again, or ask a coordinator to help you.
+
+## Home
+
+home-title = Your Time Credits
+home-hello = Hello, { $name }
+home-balance-heading = Your Time Credits
+home-balance = You have { $amount }.
+home-balance-hours = That is { $hours } of time given.
+home-balance-none = Give an hour of your time to a local group or service to earn your first Time Credit.
+home-number = Your member number is { $number }.
+home-next-sessions = Your next sessions
+home-no-sessions = You are not signed up to any sessions. Find an activity to join.
+home-waiting = You are on the waiting list.
+home-latest = Your latest changes
+home-see-statement = See your whole statement
+home-roles = Your roles
+home-members-of = Members of { $programme }
+home-no-members = No members yet.
+home-members-caption = { $shown ->
+    [one] { $shown } member
+   *[other] { $shown } members
+}, by name
+home-members-caption-partial = The first { $shown } of { $total } members, by name
+role-member = Member of { $place }
+role-coordinator = Coordinator at { $place }
+role-spend-staff = Spend desk staff at { $place }
+role-manager = Programme manager of { $place }
+role-evaluator = Evaluator of { $place }
+role-administrator = Administrator of { $place }
+role-platform = the platform
+
+## Statements
+
+statement-title = Your statement
+statement-empty = No credits have moved in or out of your account yet.
+statement-caption-latest = Your latest { $n } changes, newest first
+statement-caption-all = Every change, newest first
+statement-date = Date
+statement-what = What
+statement-in = In
+statement-out = Out
+statement-balance = Balance
+statement-download = Download your whole statement as a spreadsheet (CSV)
+statement-number = Number
+statement-name = Name
+kind-issue = Credits for time given
+kind-redeem = Spent
+kind-gift-in = Gift received
+kind-gift-out = Gift given
+kind-exchange-in = Time bank: you helped
+kind-exchange-out = Time bank: you were helped
+kind-retire = Retired by the programme
+kind-expire = Expired
+kind-reversal = Correction
+kind-redeem-in = Credits spent here
+
+## My card
+
+card-title = My card
+card-lead = Show this at a spend desk. Staff can type your number or scan the code.
+card-number = Member number
+card-qr = QR code for your member number
+card-print = Print this page to keep a paper card.
+
+## Activities
+
+activities-title = Find activities
+activities-filter = Filter activities
+activities-place = Place
+activities-place-hint = A town, a street or a building, for example March.
+activities-day = Day
+activities-any-day = Any day
+activities-organisation = Organisation
+activities-any-organisation = Any organisation
+activities-level = How you take part
+activities-mode = Kind of activity
+activities-any = Any
+activities-apply = Show activities
+activities-none = No activities match. Try fewer filters.
+activities-count = { $n ->
+    [one] { $n } activity
+   *[other] { $n } activities
+}
+activity-by = Run by { $organisation }
+activity-where = Where
+activity-access = Access
+activity-usual = Usually takes { $hours }.
+activity-earns = You earn one Time Credit for each hour you give.
+activity-no-earn = This activity does not earn Time Credits.
+activity-sessions = Sessions
+activity-no-sessions = No sessions are planned yet.
+session-when = { $start } to { $end }
+session-places = { $free ->
+    [0] Full: you can join the waiting list.
+    [one] { $free } place left
+   *[other] { $free } places left
+}
+session-sign-up = Sign up
+session-join-waiting = Join the waiting list
+session-cancel = Cancel my place
+session-you-are-in = You have a place.
+session-you-are-waiting = You are on the waiting list.
+session-signed-up = You are signed up. See you there!
+session-waiting-joined = The session is full, so you are on the waiting list. We will give you a place if someone cancels.
+session-cancelled = Your place is cancelled.
+day-1 = Monday
+day-2 = Tuesday
+day-3 = Wednesday
+day-4 = Thursday
+day-5 = Friday
+day-6 = Saturday
+day-7 = Sunday
+level-individual = On my own
+level-group = With a group
+level-collective = With the whole community
+mode-co_design = Designing a service
+mode-co_delivery = Helping to run a service
+mode-co_governance = Helping to decide
+mode-peer_support = Supporting others like me
+mode-community_action = Community action
+
+## Claims
+
+claims-title = Claim hours
+claims-lead = Tell us about time you gave. A coordinator checks it, then your credits arrive.
+claims-activity = Activity
+claims-activity-choose = Choose an activity
+claims-date = Date you gave the time
+claims-date-hint = For example 26 11 2026.
+claims-day = Day
+claims-month = Month
+claims-year = Year
+claims-hours = Hours
+claims-minutes = Minutes
+claims-time-hint = In steps of { $step } minutes.
+claims-note = What did you do? (optional)
+claims-submit = Send my claim
+claims-sent = Your claim is sent. A coordinator will look at it soon.
+claims-mine = Your claims
+claims-none = You have not claimed any hours yet.
+claims-status = Status
+claims-status-pending = Waiting for a decision
+claims-status-confirmed = Confirmed
+claims-status-rejected = Not accepted
+claims-reason = Reason
+claims-error-activity = Choose the activity you gave time to
+claims-error-date = Enter a real date, for example 26 11 2026
+claims-error-time = Enter how long you gave, in hours and minutes
+
+## Giving
+
+give-title = Give credits
+give-lead = Give some of your Time Credits to another member, or to a group's community pot.
+give-to = Member number of the person
+give-to-hint = The 7 digits on their card.
+give-amount = How many hours
+give-reason = Message (optional)
+give-submit = Give
+give-done = You gave { $amount }.
+give-error-to = Enter the 7-digit member number of the person
+give-error-amount = Enter how much to give, in hours and minutes
+
+## Problems shown on pages
+
+problem-not-found = There is no page at this address. Check it, or go to the start page.
+problem-forbidden = You cannot do this with your account. Ask a coordinator if you think you should.
+problem-timed-out = This page timed out. Go back, reload the page and try again.
+problem-generic = Something went wrong. Try again in a few minutes.
+problem-title-not-found = Page not found
+problem-title-forbidden = You cannot do this
+problem-title-server = Sorry, something went wrong
+
+## Refusals the pages word themselves
+
+refusal-future_date = The date is in the future. Enter the date you gave the time.
+refusal-not_a_whole_number_of_steps = Enter the time in whole steps, such as 15, 30 or 45 minutes.
+refusal-daily_cap_exceeded = That is more time than can be credited for one day. Check the hours, or ask a coordinator.
+refusal-claims_not_allowed = This activity does not take claims from members. Ask its coordinator to record your time.
+refusal-activity_does_not_earn = This activity does not earn Time Credits. Choose another activity.
+refusal-insufficient_credits = You do not have enough Time Credits for this.
+refusal-not_found = We could not find that. Check the number and try again.
