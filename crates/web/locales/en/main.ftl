@@ -268,3 +268,37 @@ refusal-claims_not_allowed = This activity does not take claims from members. As
 refusal-activity_does_not_earn = This activity does not earn Time Credits. Choose another activity.
 refusal-insufficient_credits = You do not have enough Time Credits for this.
 refusal-not_found = We could not find that. Check the number and try again.
+
+## Coordinators
+
+sessions-title = Sessions
+sessions-today = Today
+sessions-later = Coming up
+sessions-none = No sessions.
+sessions-places = { $taken } of { $capacity } places taken, { $waiting } waiting
+sessions-register = Take the register
+sessions-see-register = See who is coming
+register-title = Register
+register-lead = Tick who came. Each person gets { $default } unless you change their minutes.
+register-caption = Who signed up
+register-attended = Came
+register-came = { $name } came
+register-minutes = Minutes given
+register-minutes-for = Minutes { $name } gave
+register-confirm = Confirm the register and give the credits
+register-confirmed = The register is confirmed. Everyone who came has their Time Credits.
+register-recorded = Time credited
+register-not-started = This session has not started yet. Come back once it has begun to take the register.
+register-nobody = Nobody signed up to this session.
+register-back = Back to sessions
+register-error-minutes = Enter the minutes { $name } gave, as a whole number
+decide-title = Claims to decide
+decide-none = There are no claims waiting.
+decide-confirm = Confirm
+decide-reject = Do not accept
+decide-reason = Why not? The member will see this.
+decide-confirmed = The claim is confirmed and the credits are given.
+decide-rejected = The claim was not accepted. The member can see why.
+decide-error-reason = Say why the claim is not accepted, so the member knows
+refusal-session_not_started = This session has not started yet. Take the register once it has begun.
+refusal-register_already_confirmed = This register is already confirmed.

@@ -284,3 +284,37 @@ refusal-claims_not_allowed = Te zajęcia nie przyjmują zgłoszeń od członków
 refusal-activity_does_not_earn = Za te zajęcia nie dostaje się kredytów czasu. Wybierz inne zajęcia.
 refusal-insufficient_credits = Nie masz na to wystarczająco kredytów czasu.
 refusal-not_found = Nie udało się tego znaleźć. Sprawdź numer i spróbuj ponownie.
+
+## Koordynatorzy
+
+sessions-title = Spotkania
+sessions-today = Dzisiaj
+sessions-later = Wkrótce
+sessions-none = Brak spotkań.
+sessions-places = Zajęte miejsca: { $taken } z { $capacity }, oczekujących: { $waiting }
+sessions-register = Sprawdź obecność
+sessions-see-register = Zobacz, kto przyjdzie
+register-title = Lista obecności
+register-lead = Zaznacz, kto przyszedł. Każdy dostaje { $default }, chyba że zmienisz jego minuty.
+register-caption = Kto się zapisał
+register-attended = Obecny
+register-came = { $name } przyszedł
+register-minutes = Podarowane minuty
+register-minutes-for = Minuty podarowane przez: { $name }
+register-confirm = Zatwierdź listę i przyznaj kredyty
+register-confirmed = Lista obecności jest zatwierdzona. Wszyscy obecni mają swoje kredyty czasu.
+register-recorded = Zaliczony czas
+register-not-started = To spotkanie jeszcze się nie zaczęło. Wróć, gdy się zacznie, aby sprawdzić obecność.
+register-nobody = Nikt nie zapisał się na to spotkanie.
+register-back = Wróć do spotkań
+register-error-minutes = Wpisz minuty podarowane przez: { $name }, jako liczbę całkowitą
+decide-title = Zgłoszenia do decyzji
+decide-none = Nie ma zgłoszeń czekających na decyzję.
+decide-confirm = Potwierdź
+decide-reject = Nie przyjmuj
+decide-reason = Dlaczego nie? Członek zobaczy ten powód.
+decide-confirmed = Zgłoszenie jest potwierdzone, a kredyty przyznane.
+decide-rejected = Zgłoszenie nie zostało przyjęte. Członek widzi powód.
+decide-error-reason = Napisz, dlaczego zgłoszenie nie jest przyjęte, aby członek wiedział
+refusal-session_not_started = To spotkanie jeszcze się nie zaczęło. Sprawdź obecność, gdy się zacznie.
+refusal-register_already_confirmed = Ta lista obecności jest już zatwierdzona.

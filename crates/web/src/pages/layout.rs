@@ -93,7 +93,14 @@ fn menu(lang: &Lang, actor: &Actor, here: &str) -> Vec<NavItem> {
             ("/card", "nav-card"),
             ("/statement", "nav-statement"),
         ]);
-    } else if actor.grants.iter().any(|g| g.role != Role::Member) {
+    }
+    if actor.grants.iter().any(|g| g.role == Role::Coordinator) {
+        items.extend([
+            ("/sessions", "nav-sessions"),
+            ("/claims/decide", "nav-claims-to-decide"),
+        ]);
+    }
+    if actor.member.is_none() && actor.grants.iter().any(|g| g.role != Role::Member) {
         items.push(("/activities", "nav-activities"));
     }
     items

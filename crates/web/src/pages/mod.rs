@@ -8,6 +8,7 @@
 mod activities;
 mod auth;
 mod claims;
+mod coordinator;
 mod forms;
 mod give;
 mod home;
@@ -51,6 +52,14 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/sessions/{id}/sign-up", post(activities::sign_up))
         .route("/sessions/{id}/cancel", post(activities::cancel))
         .route("/claims", get(claims::page).post(claims::submit))
+        .route("/claims/decide", get(coordinator::decide))
+        .route("/claims/{id}/confirm", post(coordinator::confirm_claim))
+        .route("/claims/{id}/reject", post(coordinator::reject_claim))
+        .route("/sessions", get(coordinator::sessions))
+        .route(
+            "/sessions/{id}/register",
+            get(coordinator::register).post(coordinator::confirm_register),
+        )
         .route("/give", get(give::page).post(give::submit))
         .route("/static/app.css", get(stylesheet))
 }

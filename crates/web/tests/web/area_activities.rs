@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::support::{TestApp, TestResponse, bearer};
 
-const COORDINATOR_EMAIL: &str = "coordinator@example.org";
-const COORDINATOR_PASSWORD: &str = "a long coordinator password";
+pub(crate) const COORDINATOR_EMAIL: &str = "coordinator@example.org";
+pub(crate) const COORDINATOR_PASSWORD: &str = "a long coordinator password";
 
 /// The test app with an organisation, its coordinator and tokens for all.
 pub(crate) struct World {

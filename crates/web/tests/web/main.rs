@@ -9,6 +9,7 @@ mod area_rules;
 mod area_spending;
 mod area_timebank;
 mod authz;
+mod coordinator_pages;
 mod member_pages;
 mod openapi_doc;
 mod pages;
