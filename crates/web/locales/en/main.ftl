@@ -302,3 +302,27 @@ decide-rejected = The claim was not accepted. The member can see why.
 decide-error-reason = Say why the claim is not accepted, so the member knows
 refusal-session_not_started = This session has not started yet. Take the register once it has begun.
 refusal-register_already_confirmed = This register is already confirmed.
+
+## The spend desk
+
+desk-title = Spend desk
+desk-find = Member number or card code
+desk-find-hint = Type the 7 digits on the card, or scan the code.
+desk-find-button = Find member
+desk-balance = Has { $credits } ({ $hours }).
+desk-choose = Choose what they are spending on
+desk-take = Take { $price } for { $offer }
+desk-not-enough = Not enough credits
+desk-no-offers = You have no offers open today. A manager or desk staff can add them.
+desk-today = Today at this desk
+desk-none-today = Nothing yet today.
+desk-time = Time
+desk-member = Member
+desk-offer = Offer
+desk-price = Credits
+desk-error-member = We cannot find that member. Check the number on their card and try again.
+receipt-title = Done
+receipt-lead = The credits are taken. Give the member their { $offer }.
+receipt-paid = Paid
+receipt-balance-now = Balance now
+receipt-next = Next member

@@ -318,3 +318,27 @@ decide-rejected = Zgłoszenie nie zostało przyjęte. Członek widzi powód.
 decide-error-reason = Napisz, dlaczego zgłoszenie nie jest przyjęte, aby członek wiedział
 refusal-session_not_started = To spotkanie jeszcze się nie zaczęło. Sprawdź obecność, gdy się zacznie.
 refusal-register_already_confirmed = Ta lista obecności jest już zatwierdzona.
+
+## Punkt wydawania
+
+desk-title = Punkt wydawania
+desk-find = Numer członkowski lub kod z karty
+desk-find-hint = Wpisz 7 cyfr z karty albo zeskanuj kod.
+desk-find-button = Znajdź członka
+desk-balance = Ma { $credits } ({ $hours }).
+desk-choose = Wybierz, na co wydaje kredyty
+desk-take = Pobierz { $price } za: { $offer }
+desk-not-enough = Za mało kredytów
+desk-no-offers = Dziś nie masz otwartych ofert. Kierownik lub obsługa punktu może je dodać.
+desk-today = Dzisiaj w tym punkcie
+desk-none-today = Dzisiaj jeszcze nic.
+desk-time = Godzina
+desk-member = Członek
+desk-offer = Oferta
+desk-price = Kredyty
+desk-error-member = Nie możemy znaleźć tego członka. Sprawdź numer na karcie i spróbuj ponownie.
+receipt-title = Gotowe
+receipt-lead = Kredyty zostały pobrane. Wydaj członkowi: { $offer }.
+receipt-paid = Zapłacono
+receipt-balance-now = Saldo teraz
+receipt-next = Następny członek

@@ -100,6 +100,9 @@ fn menu(lang: &Lang, actor: &Actor, here: &str) -> Vec<NavItem> {
             ("/claims/decide", "nav-claims-to-decide"),
         ]);
     }
+    if actor.grants.iter().any(|g| g.role == Role::SpendStaff) {
+        items.push(("/desk", "nav-desk"));
+    }
     if actor.member.is_none() && actor.grants.iter().any(|g| g.role != Role::Member) {
         items.push(("/activities", "nav-activities"));
     }

@@ -9,6 +9,7 @@ mod activities;
 mod auth;
 mod claims;
 mod coordinator;
+mod desk;
 mod forms;
 mod give;
 mod home;
@@ -61,6 +62,9 @@ pub(crate) fn routes() -> Router<AppState> {
             get(coordinator::register).post(coordinator::confirm_register),
         )
         .route("/give", get(give::page).post(give::submit))
+        .route("/desk", get(desk::desk))
+        .route("/desk/redemptions", post(desk::redeem))
+        .route("/desk/receipts/{id}", get(desk::receipt))
         .route("/static/app.css", get(stylesheet))
 }
 

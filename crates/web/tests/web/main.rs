@@ -10,6 +10,7 @@ mod area_spending;
 mod area_timebank;
 mod authz;
 mod coordinator_pages;
+mod desk_pages;
 mod member_pages;
 mod openapi_doc;
 mod pages;
