@@ -90,6 +90,7 @@ fn menu(lang: &Lang, actor: &Actor, here: &str) -> Vec<NavItem> {
             ("/activities", "nav-activities"),
             ("/claims", "nav-claims"),
             ("/give", "nav-give"),
+            ("/timebank", "nav-timebank"),
             ("/card", "nav-card"),
             ("/statement", "nav-statement"),
         ]);

@@ -15,6 +15,7 @@ mod give;
 mod home;
 mod layout;
 mod member;
+mod timebank;
 
 use askama::Template;
 use axum::Router;
@@ -62,6 +63,13 @@ pub(crate) fn routes() -> Router<AppState> {
             get(coordinator::register).post(coordinator::confirm_register),
         )
         .route("/give", get(give::page).post(give::submit))
+        .route("/timebank", get(timebank::page))
+        .route("/timebank/listings", post(timebank::post_listing))
+        .route(
+            "/timebank/propose",
+            get(timebank::propose_form).post(timebank::propose),
+        )
+        .route("/timebank/proposals/{id}/{answer}", post(timebank::answer))
         .route("/desk", get(desk::desk))
         .route("/desk/redemptions", post(desk::redeem))
         .route("/desk/receipts/{id}", get(desk::receipt))

@@ -16,3 +16,4 @@ mod openapi_doc;
 mod pages;
 mod proxy;
 mod support;
+mod timebank_pages;
