@@ -392,3 +392,13 @@ propose-helper-bills = I helped them: they pay me
 propose-helped-pays = They helped me: I pay them
 propose-note = What was the help? (optional)
 propose-button = Send the proposal
+
+## Spending
+
+spend-title = Spend your credits
+spend-lead = Show your card at the place's desk. They take the credits when you arrive.
+spend-none = There is nothing to spend credits on yet.
+spend-not-yet = You need more credits for this one
+audience-adult = For adults
+audience-child = For children
+audience-family = For families

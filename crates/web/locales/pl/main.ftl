@@ -408,3 +408,13 @@ propose-helper-bills = Ja pomogłem: ta osoba płaci mnie
 propose-helped-pays = Ta osoba mi pomogła: ja płacę jej
 propose-note = Na czym polegała pomoc? (nieobowiązkowe)
 propose-button = Wyślij propozycję
+
+## Wydawanie
+
+spend-title = Wydaj swoje kredyty
+spend-lead = Pokaż kartę w punkcie na miejscu. Obsługa pobierze kredyty, gdy przyjdziesz.
+spend-none = Na razie nie ma na co wydać kredytów.
+spend-not-yet = Potrzebujesz więcej kredytów na tę ofertę
+audience-adult = Dla dorosłych
+audience-child = Dla dzieci
+audience-family = Dla rodzin

@@ -89,6 +89,7 @@ fn menu(lang: &Lang, actor: &Actor, here: &str) -> Vec<NavItem> {
         items.extend([
             ("/activities", "nav-activities"),
             ("/claims", "nav-claims"),
+            ("/spend", "nav-spend"),
             ("/give", "nav-give"),
             ("/timebank", "nav-timebank"),
             ("/card", "nav-card"),

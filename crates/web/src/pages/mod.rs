@@ -15,6 +15,7 @@ mod give;
 mod home;
 mod layout;
 mod member;
+mod spend;
 mod timebank;
 
 use askama::Template;
@@ -63,6 +64,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(coordinator::register).post(coordinator::confirm_register),
         )
         .route("/give", get(give::page).post(give::submit))
+        .route("/spend", get(spend::page))
         .route("/timebank", get(timebank::page))
         .route("/timebank/listings", post(timebank::post_listing))
         .route(

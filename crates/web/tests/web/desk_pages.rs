@@ -67,8 +67,15 @@ async fn desk_staff_find_a_member_take_credits_once_and_print_a_receipt() {
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(texts(&unknown.body, "#member-error").len(), 1);
 
-    // Members have no desk.
+    // Members have no desk, but see what they can spend on.
     let alice = sign_in(t, &t.alice.number.value().to_string(), PIN).await;
+    let offers = t.get("/spend", &[("cookie", &alice)]).await;
+    assert_eq!(offers.status, StatusCode::OK, "body: {}", offers.body);
+    assert_eq!(texts(&offers.body, "#offers h2"), ["One swim"]);
+    assert!(
+        texts(&offers.body, "#offers p")[1]
+            .starts_with("1 Time Credit and 30 minutes (1 hour and 30 minutes)")
+    );
     assert_eq!(
         t.get("/desk", &[("cookie", &alice)]).await.status,
         StatusCode::FORBIDDEN
