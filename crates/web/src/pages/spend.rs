@@ -1,6 +1,7 @@
 //! Offers a member can spend credits on, from every spend partner.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use askama::Template;
 use axum::extract::State;
@@ -57,7 +58,7 @@ pub(crate) async fn page(
     let mut partners: HashMap<timecredits_app::OrganisationId, String> = HashMap::new();
     let mut rows = Vec::new();
     for o in offers.items {
-        if !partners.contains_key(&o.organisation) {
+        if let Entry::Vacant(slot) = partners.entry(o.organisation) {
             let name = app
                 .store()
                 .organisation(o.organisation)
@@ -65,7 +66,7 @@ pub(crate) async fn page(
                 .map_err(timecredits_app::AppError::from)?
                 .map(|org| org.name)
                 .unwrap_or_default();
-            partners.insert(o.organisation, name);
+            slot.insert(name);
         }
         rows.push(OfferRow {
             partner: partners.get(&o.organisation).cloned().unwrap_or_default(),
