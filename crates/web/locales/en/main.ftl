@@ -402,3 +402,16 @@ spend-not-yet = You need more credits for this one
 audience-adult = For adults
 audience-child = For children
 audience-family = For families
+
+## My details
+
+details-title = My details
+details-language = Language for the website
+details-skills = What I can offer
+details-skills-text = Anything else I can offer (optional)
+details-interests = What interests me
+details-interests-text = Anything else that interests me (optional)
+details-phone = Phone number (optional)
+details-email = Email address (optional)
+details-save = Save my details
+details-saved = Your details are saved.

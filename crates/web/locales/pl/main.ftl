@@ -418,3 +418,16 @@ spend-not-yet = Potrzebujesz więcej kredytów na tę ofertę
 audience-adult = Dla dorosłych
 audience-child = Dla dzieci
 audience-family = Dla rodzin
+
+## Moje dane
+
+details-title = Moje dane
+details-language = Język strony
+details-skills = Co mogę zaoferować
+details-skills-text = Co jeszcze mogę zaoferować (nieobowiązkowe)
+details-interests = Co mnie interesuje
+details-interests-text = Co jeszcze mnie interesuje (nieobowiązkowe)
+details-phone = Numer telefonu (nieobowiązkowe)
+details-email = Adres e-mail (nieobowiązkowe)
+details-save = Zapisz moje dane
+details-saved = Twoje dane zostały zapisane.

@@ -94,6 +94,7 @@ fn menu(lang: &Lang, actor: &Actor, here: &str) -> Vec<NavItem> {
             ("/timebank", "nav-timebank"),
             ("/card", "nav-card"),
             ("/statement", "nav-statement"),
+            ("/details", "nav-details"),
         ]);
     }
     if actor.grants.iter().any(|g| g.role == Role::Coordinator) {

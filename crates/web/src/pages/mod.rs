@@ -10,6 +10,7 @@ mod auth;
 mod claims;
 mod coordinator;
 mod desk;
+mod details;
 mod forms;
 mod give;
 mod home;
@@ -65,6 +66,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/give", get(give::page).post(give::submit))
         .route("/spend", get(spend::page))
+        .route("/details", get(details::page).post(details::save))
         .route("/timebank", get(timebank::page))
         .route("/timebank/listings", post(timebank::post_listing))
         .route(

@@ -410,3 +410,47 @@ async fn repeated_wrong_pins_are_slowed_down() {
         .await;
     api.problem(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
 }
+
+#[tokio::test]
+async fn a_member_saves_their_details_and_language() {
+    let t = TestApp::new().await;
+    let session = alice_session(&t).await;
+    let token = csrf(&t, &session).await;
+    let form = t.get("/details", &[("cookie", &session)]).await;
+    assert_eq!(form.status, StatusCode::OK, "body: {}", form.body);
+    let saved = t
+        .post_form(
+            "/details",
+            &session,
+            &[
+                ("csrf", &token),
+                ("language", "pl"),
+                ("skills", "cooking_and_food"),
+                ("skills", "gardening_and_outdoors"),
+                ("skills_text", "Polish cooking"),
+                ("phone", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "body: {}", saved.body);
+    assert_eq!(saved.cookie("tc_lang").as_deref(), Some("pl"));
+    let page = t
+        .get(
+            "/details?saved=1",
+            &[("cookie", &format!("{session}; tc_lang=pl"))],
+        )
+        .await;
+    assert_eq!(
+        texts(&page.body, "#details-saved"),
+        ["Twoje dane zostały zapisane."]
+    );
+    assert_eq!(
+        attr(&page.body, "#skill-cooking_and_food", "checked").as_deref(),
+        Some("")
+    );
+    assert_eq!(
+        attr(&page.body, "#skills_text", "id").as_deref(),
+        Some("skills_text")
+    );
+    assert_eq!(texts(&page.body, "#skills_text"), ["Polish cooking"]);
+}
