@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, Problem};
 use crate::format::timestamp;
+use crate::pages::ClientAddress;
 use crate::{AppState, member_summary};
 
 /// The header that carries a transfer's id, chosen by the client.
@@ -210,15 +211,32 @@ struct TokenBody {
     request_body = TokenRequest,
     responses((status = 201, description = "a new token; send it as `Authorization: Bearer …`", body = TokenBody),
         (status = 401, description = "the sign-in details are not right", body = crate::openapi::ProblemDoc),
-        (status = 422, description = "a field is missing or of the wrong type", body = crate::openapi::ProblemDoc)))]
+        (status = 422, description = "a field is missing or of the wrong type", body = crate::openapi::ProblemDoc),
+        (status = 429, description = "too many failed sign-ins for this account or address (`too_many_attempts`); wait and try again", body = crate::openapi::ProblemDoc)))]
 async fn create_token(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> Result<(StatusCode, Json<TokenBody>), ApiError> {
-    let user = state
+    if let Err(minutes) = state.throttle.check(&request.login, address) {
+        return Err(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("too many failed sign-ins for this account or address; wait {minutes} minute(s) and try again"),
+        )
+        .into());
+    }
+    let user = match state
         .app
         .authenticate(&request.login, &request.secret)
-        .await?;
+        .await
+    {
+        Err(AppError::BadCredentials) => {
+            state.throttle.failed(&request.login, address);
+            return Err(AppError::BadCredentials.into());
+        }
+        other => other?,
+    };
     let label = request.label.as_deref().unwrap_or("api");
     let (token, record) = state.app.issue_api_token(&user, label).await?;
     tracing::info!(user.id = %user.id, "api token issued");

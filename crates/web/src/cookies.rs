@@ -1,5 +1,6 @@
-//! The two cookies the pages use, read and written by hand: the session
-//! secret, and the token that protects the sign-in form from forgery.
+//! The cookies the pages use, read and written by hand: the session
+//! secret, the token that protects the sign-in form from forgery, and the
+//! chosen language.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use rand::RngCore;
@@ -10,6 +11,10 @@ use crate::WebConfig;
 pub(crate) const SESSION: &str = "tc_session";
 /// The double-submit token of the sign-in form.
 pub(crate) const SIGN_IN_CSRF: &str = "tc_csrf";
+/// The language the person chose (a tag such as `pl`).
+pub(crate) const LANGUAGE: &str = "tc_lang";
+/// How long the language choice is kept: a year.
+pub(crate) const LANGUAGE_MAX_AGE: i64 = 365 * 24 * 60 * 60;
 
 /// The value of cookie `name` sent with the request, if any.
 pub(crate) fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

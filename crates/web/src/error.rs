@@ -179,6 +179,6 @@ impl Surface for Page {
         if problem.code == "unauthenticated" {
             return Redirect::to("/sign-in").into_response();
         }
-        crate::pages::error_page(&problem)
+        crate::pages::error_response(&problem)
     }
 }

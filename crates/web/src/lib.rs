@@ -12,8 +12,10 @@ mod cookies;
 mod error;
 mod format;
 mod health;
+mod i18n;
 mod openapi;
 mod pages;
+mod throttle;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -58,6 +60,7 @@ impl Default for WebConfig {
 pub(crate) struct AppState {
     pub(crate) app: App,
     pub(crate) config: Arc<WebConfig>,
+    pub(crate) throttle: Arc<throttle::SignInThrottle>,
 }
 
 /// Builds the whole application: pages, API, health checks, and the layers
@@ -66,7 +69,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState {
         app,
         config: Arc::new(config),
+        throttle: Arc::default(),
     };
+    spawn_throttle_sweeper(&state.throttle);
     let (api_routes, api_doc) = api::routes();
     Router::new()
         .merge(health::routes())
@@ -75,6 +80,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .nest("/api/v1", api_routes)
         .fallback(pages::not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn(pages::localise_errors))
         // Layers wrap what is above them; the last added sees a request first.
         // Extractors (JSON, forms, bytes) refuse larger bodies with a 413
         // problem document; CSV imports raise it for their own route.
@@ -97,6 +103,24 @@ pub fn router(app: App, config: WebConfig) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .layer(trace_layer())
+}
+
+/// Forgets idle sign-in counters every few minutes, while the server runs.
+fn spawn_throttle_sweeper(throttle: &Arc<throttle::SignInThrottle>) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let weak = Arc::downgrade(throttle);
+    runtime.spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match weak.upgrade() {
+                Some(throttle) => throttle.forget_idle(),
+                None => break,
+            }
+        }
+    });
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -226,7 +226,8 @@ struct ParameterView {
 #[derive(askama::Template)]
 #[template(path = "api_docs.html")]
 struct ApiDocsPage {
-    sign_out_csrf: Option<String>,
+    /// The reference is written in English, for developers.
+    l: crate::pages::Layout,
     description: String,
     version: String,
     operations: Vec<OperationView>,
@@ -329,7 +330,7 @@ fn schema_example(
 pub(crate) fn docs_page(doc: &OpenApi) -> String {
     use askama::Template;
     let page = ApiDocsPage {
-        sign_out_csrf: None,
+        l: crate::pages::Layout::new(&axum::http::HeaderMap::new(), None, "/api/docs"),
         description: doc.info.description.clone().unwrap_or_default(),
         version: doc.info.version.clone(),
         operations: operations(doc),

@@ -116,6 +116,20 @@ pub struct RegisterEntry {
     pub minutes: Option<i64>,
 }
 
+/// How full a session is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Places {
+    pub capacity: i64,
+    pub taken: i64,
+    pub waiting: i64,
+}
+
+impl Places {
+    pub fn free(&self) -> i64 {
+        (self.capacity - self.taken).max(0)
+    }
+}
+
 /// Time a coordinator records directly.
 #[derive(Clone, Debug)]
 pub struct DirectRecord {
@@ -442,6 +456,46 @@ impl App {
             return Err(AppError::Forbidden);
         }
         Ok(self.store.sign_ups(session.id).await?)
+    }
+
+    /// How full a session is, for anyone who may see it: its places, how
+    /// many are taken, how many wait. No names.
+    pub async fn session_places(
+        &self,
+        actor: &Actor,
+        session: SessionId,
+    ) -> Result<Places, AppError> {
+        let (session, _) = self.activity_session(actor, session).await?;
+        let sign_ups = self.store.sign_ups(session.id).await?;
+        let taken = sign_ups
+            .iter()
+            .filter(|s| s.status == SignUpStatus::Confirmed)
+            .count();
+        Ok(Places {
+            capacity: session.capacity,
+            taken: i64::try_from(taken).unwrap_or(i64::MAX),
+            waiting: i64::try_from(sign_ups.len() - taken).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// The actor's own coming sessions (places and waiting list), soonest
+    /// first, each with its activity.
+    pub async fn my_sign_ups(
+        &self,
+        actor: &Actor,
+        limit: u32,
+    ) -> Result<Vec<(SignUp, Session, Activity)>, AppError> {
+        let member = actor.member.ok_or(AppError::Forbidden)?;
+        let mut out = Vec::new();
+        for sign_up in self
+            .store
+            .member_sign_ups(member, self.now(), limit.min(MAX_PAGE_SIZE))
+            .await?
+        {
+            let (session, activity) = self.activity_session(actor, sign_up.session).await?;
+            out.push((sign_up, session, activity));
+        }
+        Ok(out)
     }
 
     /// Opens a session's attendance register.

@@ -245,6 +245,14 @@ pub trait ActivityStore: Send + Sync {
     /// waiting list, each in sign-up order.
     async fn sign_ups(&self, session: SessionId) -> StoreResult<Vec<SignUp>>;
     async fn register(&self, session: SessionId) -> StoreResult<Option<RegisterRecord>>;
+    /// A member's live sign-ups (places and waiting) to sessions starting
+    /// at or after `from`, soonest first, at most `limit`.
+    async fn member_sign_ups(
+        &self,
+        member: MemberId,
+        from: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<SignUp>>;
 
     /// Records contributions and issues their credits in one transaction.
     async fn record_contributions(&self, batch: ContributionBatch) -> Result<Recorded, PostError>;

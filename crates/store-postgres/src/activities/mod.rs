@@ -712,6 +712,28 @@ impl ActivityStore for PgStore {
         .collect()
     }
 
+    async fn member_sign_ups(
+        &self,
+        member: MemberId,
+        from: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<SignUp>> {
+        sqlx::query(
+            "SELECT u.* FROM session_sign_ups u JOIN activity_sessions s ON s.id = u.session_id
+             WHERE u.member_id = $1 AND u.status <> 'cancelled' AND s.starts_at >= $2
+             ORDER BY s.starts_at, s.id LIMIT $3",
+        )
+        .bind(member.0)
+        .bind(from)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(sign_up)
+        .collect()
+    }
+
     async fn register(&self, session: SessionId) -> StoreResult<Option<RegisterRecord>> {
         sqlx::query("SELECT * FROM session_registers WHERE session_id = $1")
             .bind(session.0)

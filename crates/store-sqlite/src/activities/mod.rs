@@ -671,6 +671,25 @@ impl ActivityStore for SqliteStore {
         .await
     }
 
+    async fn member_sign_ups(
+        &self,
+        member: MemberId,
+        from: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<SignUp>> {
+        self.read(move |c| {
+            rows(
+                c,
+                "SELECT u.* FROM session_sign_ups u JOIN activity_sessions s ON s.id = u.session_id
+                 WHERE u.member_id = ?1 AND u.status <> 'cancelled' AND s.starts_at >= ?2
+                 ORDER BY s.starts_at, s.id LIMIT ?3",
+                params![blob(member.0), micros(from), limit],
+                sign_up,
+            )
+        })
+        .await
+    }
+
     async fn register(&self, session: SessionId) -> StoreResult<Option<RegisterRecord>> {
         self.read(move |c| {
             one(

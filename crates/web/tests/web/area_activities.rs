@@ -9,20 +9,20 @@ use uuid::Uuid;
 
 use crate::support::{TestApp, TestResponse, bearer};
 
-const COORDINATOR_EMAIL: &str = "coordinator@example.org";
-const COORDINATOR_PASSWORD: &str = "a long coordinator password";
+pub(crate) const COORDINATOR_EMAIL: &str = "coordinator@example.org";
+pub(crate) const COORDINATOR_PASSWORD: &str = "a long coordinator password";
 
 /// The test app with an organisation, its coordinator and tokens for all.
-struct World {
-    t: TestApp,
-    organisation: String,
-    coordinator: String,
-    manager: String,
-    alice: String,
-    bob: String,
+pub(crate) struct World {
+    pub(crate) t: TestApp,
+    pub(crate) organisation: String,
+    pub(crate) coordinator: String,
+    pub(crate) manager: String,
+    pub(crate) alice: String,
+    pub(crate) bob: String,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let t = TestApp::new().await;
     let organisation = t
         .app
@@ -125,7 +125,7 @@ impl World {
         self.t.send(request.body(body).expect("request")).await
     }
 
-    async fn activity(&self, title: &str) -> String {
+    pub(crate) async fn activity(&self, title: &str) -> String {
         let r = self
             .post(
                 "/api/v1/activities",
@@ -138,7 +138,7 @@ impl World {
     }
 
     /// A session starting in a minute (today, so its register can be confirmed).
-    async fn session(&self, activity: &str, capacity: i64) -> String {
+    pub(crate) async fn session(&self, activity: &str, capacity: i64) -> String {
         let starts = Utc::now() + Duration::minutes(1);
         let r = self
             .post(

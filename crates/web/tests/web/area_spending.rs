@@ -7,21 +7,21 @@ use uuid::Uuid;
 
 use crate::support::{ALICE_MINUTES, TestApp, bearer};
 
-const DESK_EMAIL: &str = "desk@example.org";
+pub(crate) const DESK_EMAIL: &str = "desk@example.org";
 const COORDINATOR_EMAIL: &str = "coordinator@example.org";
-const STAFF_PASSWORD: &str = "a long staff password";
+pub(crate) const STAFF_PASSWORD: &str = "a long staff password";
 
 /// The test app with a leisure centre, its desk and its coordinator.
-struct Desk {
-    t: TestApp,
-    centre: Organisation,
-    desk: String,
+pub(crate) struct Desk {
+    pub(crate) t: TestApp,
+    pub(crate) centre: Organisation,
+    pub(crate) desk: String,
     coordinator: String,
     alice: String,
     manager: String,
 }
 
-async fn desk() -> Desk {
+pub(crate) async fn desk() -> Desk {
     let t = TestApp::new().await;
     let centre = t
         .app
@@ -64,7 +64,7 @@ async fn desk() -> Desk {
     }
 }
 
-fn swim(organisation: &Organisation) -> Value {
+pub(crate) fn swim(organisation: &Organisation) -> Value {
     json!({
         "organisation": organisation.id.to_string(),
         "title": "One swim",
@@ -93,7 +93,7 @@ impl Desk {
         self.t.get(path, &[("authorization", token)]).await
     }
 
-    async fn publish(&self, body: &Value) -> String {
+    pub(crate) async fn publish(&self, body: &Value) -> String {
         let created = self.post("/api/v1/offers", &self.desk, None, body).await;
         assert_eq!(
             created.status,

@@ -7,7 +7,7 @@ use crate::support::{MANAGER_EMAIL, MANAGER_PASSWORD, PIN, TestApp, TestResponse
 
 /// The text of every element matching `selector`, its pieces joined by
 /// single spaces.
-fn texts(html: &str, selector: &str) -> Vec<String> {
+pub(crate) fn texts(html: &str, selector: &str) -> Vec<String> {
     let document = Html::parse_document(html);
     let selector = Selector::parse(selector).expect("valid selector");
     document
@@ -23,7 +23,7 @@ fn texts(html: &str, selector: &str) -> Vec<String> {
         .collect()
 }
 
-fn attr(html: &str, selector: &str, name: &str) -> Option<String> {
+pub(crate) fn attr(html: &str, selector: &str, name: &str) -> Option<String> {
     let document = Html::parse_document(html);
     let selector = Selector::parse(selector).expect("valid selector");
     document
@@ -34,17 +34,22 @@ fn attr(html: &str, selector: &str, name: &str) -> Option<String> {
 }
 
 /// Opens the sign-in form; returns the cookie header to send back and the form's token.
-async fn open_sign_in(t: &TestApp) -> (String, String) {
+pub(crate) async fn open_sign_in(t: &TestApp) -> (String, String) {
     let form = t.get("/sign-in", &[]).await;
     assert_eq!(form.status, StatusCode::OK);
     let cookie = form.cookie("tc_csrf").expect("csrf cookie");
-    let field = attr(&form.body, "input[name=csrf]", "value").expect("csrf field");
+    let field = attr(
+        &form.body,
+        "form[action=\"/sign-in\"] input[name=csrf]",
+        "value",
+    )
+    .expect("csrf field");
     assert_eq!(cookie, field);
     (format!("tc_csrf={cookie}"), field)
 }
 
 /// Signs in through the form; returns the session cookie header.
-async fn sign_in(t: &TestApp, login: &str, secret: &str) -> String {
+pub(crate) async fn sign_in(t: &TestApp, login: &str, secret: &str) -> String {
     let (cookie, csrf) = open_sign_in(t).await;
     let response = t
         .post_form(
@@ -67,7 +72,7 @@ async fn sign_in(t: &TestApp, login: &str, secret: &str) -> String {
 }
 
 fn assert_page_basics(page: &TestResponse) {
-    assert_eq!(attr(&page.body, "html", "lang").as_deref(), Some("en-GB"));
+    assert_eq!(attr(&page.body, "html", "lang").as_deref(), Some("en"));
     assert_eq!(
         attr(&page.body, "a.skip-link", "href").as_deref(),
         Some("#main")
@@ -231,7 +236,15 @@ async fn a_member_signs_in_and_sees_their_balance_and_statement() {
         ["7 credits 30 min", "", "7 credits 30 min"]
     );
     assert_eq!(
-        attr(&home.body, "a[download]", "href").as_deref(),
+        attr(&home.body, "a[href=\"/statement\"]", "href").as_deref(),
+        Some("/statement"),
+        "the whole statement is a link away"
+    );
+    let statement = t.get("/statement", &[("cookie", &session)]).await;
+    assert_eq!(statement.status, StatusCode::OK, "body: {}", statement.body);
+    assert_eq!(texts(&statement.body, "#statement tbody tr").len(), 1);
+    assert_eq!(
+        attr(&statement.body, "a[download]", "href").as_deref(),
         Some("/home/statement.csv")
     );
 
@@ -337,5 +350,12 @@ async fn unknown_pages_are_404_pages() {
     let t = TestApp::new().await;
     let page = t.get("/nowhere", &[]).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
-    assert_eq!(texts(&page.body, "h1"), ["Not Found"]);
+    assert_eq!(texts(&page.body, "h1"), ["Page not found"]);
+    // In the language the browser asks for.
+    let polish = t
+        .get("/nowhere", &[("accept-language", "pl,en;q=0.5")])
+        .await;
+    assert_eq!(polish.status, StatusCode::NOT_FOUND);
+    assert_eq!(texts(&polish.body, "h1"), ["Nie znaleziono strony"]);
+    assert_eq!(attr(&polish.body, "html", "lang").as_deref(), Some("pl"));
 }

@@ -1,0 +1,89 @@
+// Every page the suite checks, as data. Adding a page (a coordinator's
+// register, a desk's till) is one entry here; the axe, width, weight and
+// origin checks and the screenshots pick it up.
+//
+// role:   who looks at it (see ROLES).
+// name:   how the report names it.
+// path:   where it is, or an async function of a signed-in page that finds
+//         the address (the first activity, say).
+// status: the HTTP status the page answers with (200 unless said).
+// after:  an async function that brings the page into a state worth
+//         checking (a form sent with mistakes, so the error summary shows).
+// shot:   screenshot it (at 360 and 1280 px) under this file name.
+import * as env from './env.js';
+
+/** Who can be signed in, and as whom. `null` is nobody signed in. */
+export const ROLES = {
+  anonymous: null,
+  member: env.members[0],
+  coordinator: env.coordinator,
+  desk: env.desk,
+  manager: env.manager,
+};
+
+export const LANGUAGES = ['en', 'pl'];
+
+async function firstActivity(page) {
+  await page.goto('/activities');
+  const href = await page.locator('#activities a').first().getAttribute('href');
+  if (!href) throw new Error('the activities page lists no activity to check');
+  return href;
+}
+
+/** The address of the first link in `selector` on the page at `from`. */
+function firstLink(from, selector) {
+  return async (page) => {
+    await page.goto(from);
+    const href = await page.locator(selector).first().getAttribute('href');
+    if (!href) throw new Error(`${from} has no link matching ${selector} to check`);
+    return href;
+  };
+}
+
+/** Sends the page's main form empty, so that its error summary shows. */
+async function sendEmpty(page) {
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.locator('main form[method=post] button[type=submit]').last().click(),
+  ]);
+  await page.locator('.error-summary').waitFor();
+}
+
+export const PAGES = [
+  { role: 'anonymous', name: 'start', path: '/', shot: 'start' },
+  { role: 'anonymous', name: 'sign-in', path: '/sign-in', shot: 'sign-in' },
+  { role: 'anonymous', name: 'sign-in with errors', path: '/sign-in', after: sendEmpty },
+  { role: 'anonymous', name: 'not found', path: '/no-such-page', status: 404 },
+
+  { role: 'member', name: 'home', path: '/home', shot: 'member-home' },
+  { role: 'member', name: 'statement', path: '/statement', shot: 'member-statement' },
+  { role: 'member', name: 'card', path: '/card', shot: 'member-card' },
+  { role: 'member', name: 'activities', path: '/activities', shot: 'activities' },
+  { role: 'member', name: 'activities, filtered', path: '/activities?place=Marshfield&level=group' },
+  { role: 'member', name: 'an activity', path: firstActivity, shot: 'activity' },
+  { role: 'member', name: 'claims', path: '/claims', shot: 'member-claims' },
+  { role: 'member', name: 'claims with errors', path: '/claims', after: sendEmpty, shot: 'member-claims-errors' },
+  { role: 'member', name: 'give', path: '/give', shot: 'member-give' },
+  { role: 'member', name: 'give with errors', path: '/give', after: sendEmpty },
+  { role: 'member', name: 'offers to spend on', path: '/spend', shot: 'member-spend' },
+  { role: 'member', name: 'my details', path: '/details', shot: 'member-details' },
+  { role: 'member', name: 'time bank', path: '/timebank', shot: 'member-timebank' },
+  { role: 'member', name: 'time bank with errors', path: '/timebank', after: sendEmpty },
+  { role: 'member', name: 'propose an exchange', path: firstLink('/timebank', '#listings a[href^="/timebank/propose"]') },
+  { role: 'member', name: 'propose with errors', path: firstLink('/timebank', '#listings a[href^="/timebank/propose"]'), after: sendEmpty },
+  { role: 'member', name: 'not found', path: '/activities/00000000-0000-7000-8000-000000000000', status: 404 },
+
+  { role: 'coordinator', name: 'home', path: '/home' },
+  { role: 'coordinator', name: 'sessions', path: '/sessions', shot: 'coordinator-sessions' },
+  { role: 'coordinator', name: 'a register', path: firstLink('/sessions', 'main a[href$="/register"]'), shot: 'coordinator-register' },
+  { role: 'coordinator', name: 'claims to decide', path: '/claims/decide', shot: 'coordinator-decide' },
+
+  { role: 'desk', name: 'home', path: '/home' },
+  { role: 'desk', name: 'desk', path: '/desk' },
+  { role: 'desk', name: 'desk, a member found', path: `/desk?member=${encodeURIComponent(env.members[0].login)}`, shot: 'desk-member' },
+  { role: 'desk', name: 'desk, no such member', path: '/desk?member=1234567', status: 422 },
+
+  { role: 'manager', name: 'home', path: '/home', shot: 'manager-home' },
+  { role: 'manager', name: 'activities', path: '/activities' },
+  { role: 'manager', name: 'an activity', path: firstActivity },
+];

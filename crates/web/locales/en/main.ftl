@@ -1,0 +1,417 @@
+# English: the pages' words. Every other language file has every message here.
+# Keep sentences short and plain; say what to do after every problem.
+
+language-name = English
+
+## Amounts and dates
+
+n-credits = { $n ->
+    [one] { $n } Time Credit
+   *[other] { $n } Time Credits
+}
+n-hours = { $n ->
+    [one] { $n } hour
+   *[other] { $n } hours
+}
+n-minutes = { $n ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}
+and = { $a } and { $b }
+short-credits = { $n ->
+    [one] { $n } credit
+   *[other] { $n } credits
+}
+short-minutes = { $n } min
+date-long = { $day } { $month } { $year }
+date-time = { $date }, { $time }
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+
+## Every page
+
+site-name = Time Credits
+skip-to-content = Skip to main content
+sign-out = Sign out
+sign-in = Sign in
+language-switch = Language
+language-change = Change language to { $name }
+nav-label = Main menu
+footer-line = One hour given is one Time Credit.
+title-suffix = Time Credits
+error-prefix = Error:
+there-is-a-problem = There is a problem
+back-home = Go to your home page
+
+nav-home = Home
+nav-activities = Find activities
+nav-claims = Claim hours
+nav-card = My card
+nav-spend = Spend credits
+nav-give = Give credits
+nav-timebank = Time bank
+nav-statement = My statement
+nav-details = My details
+nav-sessions = Sessions
+nav-claims-to-decide = Claims to decide
+nav-desk = Spend desk
+
+## Start page
+
+landing-title = Time Credits
+landing-lead = Give an hour of your time to your community, and earn one Time Credit. Spend it on something you enjoy, or give it to someone else.
+landing-sign-in = Sign in to see your Time Credits
+
+## Signing in
+
+sign-in-title = Sign in
+sign-in-login = Email or member number
+sign-in-login-hint = Your member number is the 7 digits on your card.
+sign-in-secret = Password or PIN
+sign-in-button = Sign in
+sign-in-error-timed-out = This page timed out. Enter your details again.
+sign-in-error-login-missing = Enter your email address or member number
+sign-in-error-secret-missing = Enter your password or PIN
+sign-in-error-wrong = The email, member number, password or PIN is not right. Check them and try again.
+sign-in-error-too-many = Too many tries. Wait { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} and try again, or ask a coordinator to help you.
+
+## Home
+
+home-title = Your Time Credits
+home-hello = Hello, { $name }
+home-balance-heading = Your Time Credits
+home-balance = You have { $amount }.
+home-balance-hours = That is { $hours } of time given.
+home-balance-none = Give an hour of your time to a local group or service to earn your first Time Credit.
+home-number = Your member number is { $number }.
+home-next-sessions = Your next sessions
+home-no-sessions = You are not signed up to any sessions. Find an activity to join.
+home-waiting = You are on the waiting list.
+home-latest = Your latest changes
+home-see-statement = See your whole statement
+home-roles = Your roles
+home-members-of = Members of { $programme }
+home-no-members = No members yet.
+home-members-caption = { $shown ->
+    [one] { $shown } member
+   *[other] { $shown } members
+}, by name
+home-members-caption-partial = The first { $shown } of { $total } members, by name
+role-member = Member of { $place }
+role-coordinator = Coordinator at { $place }
+role-spend-staff = Spend desk staff at { $place }
+role-manager = Programme manager of { $place }
+role-evaluator = Evaluator of { $place }
+role-administrator = Administrator of { $place }
+role-platform = the platform
+
+## Statements
+
+statement-title = Your statement
+statement-empty = No credits have moved in or out of your account yet.
+statement-caption-latest = Your latest { $n } changes, newest first
+statement-caption-all = Every change, newest first
+statement-date = Date
+statement-what = What
+statement-in = In
+statement-out = Out
+statement-balance = Balance
+statement-download = Download your whole statement as a spreadsheet (CSV)
+statement-number = Number
+statement-name = Name
+kind-issue = Credits for time given
+kind-redeem = Spent
+kind-gift-in = Gift received
+kind-gift-out = Gift given
+kind-exchange-in = Time bank: you helped
+kind-exchange-out = Time bank: you were helped
+kind-retire = Retired by the programme
+kind-expire = Expired
+kind-reversal = Correction
+kind-redeem-in = Credits spent here
+
+## My card
+
+card-title = My card
+card-lead = Show this at a spend desk. Staff can type your number or scan the code.
+card-number = Member number
+card-qr = QR code for your member number
+card-print = Print this page to keep a paper card.
+
+## Activities
+
+activities-title = Find activities
+activities-filter = Filter activities
+activities-place = Place
+activities-place-hint = A town, a street or a building, for example March.
+activities-day = Day
+activities-any-day = Any day
+activities-organisation = Organisation
+activities-any-organisation = Any organisation
+activities-level = How you take part
+activities-mode = Kind of activity
+activities-any = Any
+activities-apply = Show activities
+activities-none = No activities match. Try fewer filters.
+activities-count = { $n ->
+    [one] { $n } activity
+   *[other] { $n } activities
+}
+activity-by = Run by { $organisation }
+activity-where = Where
+activity-access = Access
+activity-usual = Usually takes { $hours }.
+activity-earns = You earn one Time Credit for each hour you give.
+activity-no-earn = This activity does not earn Time Credits.
+activity-sessions = Sessions
+activity-no-sessions = No sessions are planned yet.
+session-when = { $start } to { $end }
+session-places = { $free ->
+    [0] Full: you can join the waiting list.
+    [one] { $free } place left
+   *[other] { $free } places left
+}
+session-sign-up = Sign up
+session-join-waiting = Join the waiting list
+session-cancel = Cancel my place
+session-you-are-in = You have a place.
+session-you-are-waiting = You are on the waiting list.
+session-signed-up = You are signed up. See you there!
+session-waiting-joined = The session is full, so you are on the waiting list. We will give you a place if someone cancels.
+session-cancelled = Your place is cancelled.
+day-1 = Monday
+day-2 = Tuesday
+day-3 = Wednesday
+day-4 = Thursday
+day-5 = Friday
+day-6 = Saturday
+day-7 = Sunday
+level-individual = On my own
+level-group = With a group
+level-collective = With the whole community
+mode-co_design = Designing a service
+mode-co_delivery = Helping to run a service
+mode-co_governance = Helping to decide
+mode-peer_support = Supporting others like me
+mode-community_action = Community action
+
+## Claims
+
+claims-title = Claim hours
+claims-lead = Tell us about time you gave. A coordinator checks it, then your credits arrive.
+claims-activity = Activity
+claims-activity-choose = Choose an activity
+claims-date = Date you gave the time
+claims-date-hint = For example 26 11 2026.
+claims-day = Day
+claims-month = Month
+claims-year = Year
+claims-hours = Hours
+claims-minutes = Minutes
+claims-time-hint = In steps of { $step } minutes.
+claims-note = What did you do? (optional)
+claims-submit = Send my claim
+claims-sent = Your claim is sent. A coordinator will look at it soon.
+claims-mine = Your claims
+claims-none = You have not claimed any hours yet.
+claims-status = Status
+claims-status-pending = Waiting for a decision
+claims-status-confirmed = Confirmed
+claims-status-rejected = Not accepted
+claims-reason = Reason
+claims-error-activity = Choose the activity you gave time to
+claims-error-date = Enter a real date, for example 26 11 2026
+claims-error-time = Enter how long you gave, in hours and minutes
+
+## Giving
+
+give-title = Give credits
+give-lead = Give some of your Time Credits to another member, or to a group's community pot.
+give-to = Member number of the person
+give-to-hint = The 7 digits on their card.
+give-amount = How many hours
+give-reason = Message (optional)
+give-submit = Give
+give-done = You gave { $amount }.
+give-error-to = Enter the 7-digit member number of the person
+give-error-amount = Enter how much to give, in hours and minutes
+
+## Problems shown on pages
+
+problem-not-found = There is no page at this address. Check it, or go to the start page.
+problem-forbidden = You cannot do this with your account. Ask a coordinator if you think you should.
+problem-timed-out = This page timed out. Go back, reload the page and try again.
+problem-generic = Something went wrong. Try again in a few minutes.
+problem-title-not-found = Page not found
+problem-title-forbidden = You cannot do this
+problem-title-server = Sorry, something went wrong
+
+## Refusals the pages word themselves
+
+refusal-future_date = The date is in the future. Enter the date you gave the time.
+refusal-not_a_whole_number_of_steps = Enter the time in whole steps, such as 15, 30 or 45 minutes.
+refusal-daily_cap_exceeded = That is more time than can be credited for one day. Check the hours, or ask a coordinator.
+refusal-claims_not_allowed = This activity does not take claims from members. Ask its coordinator to record your time.
+refusal-activity_does_not_earn = This activity does not earn Time Credits. Choose another activity.
+refusal-insufficient_credits = You do not have enough Time Credits for this.
+refusal-not_found = We could not find that. Check the number and try again.
+
+## Coordinators
+
+sessions-title = Sessions
+sessions-today = Today
+sessions-later = Coming up
+sessions-none = No sessions.
+sessions-places = { $taken } of { $capacity } places taken, { $waiting } waiting
+sessions-register = Take the register
+sessions-see-register = See who is coming
+register-title = Register
+register-lead = Tick who came. Each person gets { $default } unless you change their minutes.
+register-caption = Who signed up
+register-attended = Came
+register-came = { $name } came
+register-minutes = Minutes given
+register-minutes-for = Minutes { $name } gave
+register-confirm = Confirm the register and give the credits
+register-confirmed = The register is confirmed. Everyone who came has their Time Credits.
+register-recorded = Time credited
+register-not-started = This session has not started yet. Come back once it has begun to take the register.
+register-nobody = Nobody signed up to this session.
+register-back = Back to sessions
+register-error-minutes = Enter the minutes { $name } gave, as a whole number
+decide-title = Claims to decide
+decide-none = There are no claims waiting.
+decide-confirm = Confirm
+decide-reject = Do not accept
+decide-reason = Why not? The member will see this.
+decide-confirmed = The claim is confirmed and the credits are given.
+decide-rejected = The claim was not accepted. The member can see why.
+decide-error-reason = Say why the claim is not accepted, so the member knows
+refusal-session_not_started = This session has not started yet. Take the register once it has begun.
+refusal-register_already_confirmed = This register is already confirmed.
+
+## The spend desk
+
+desk-title = Spend desk
+desk-find = Member number or card code
+desk-find-hint = Type the 7 digits on the card, or scan the code.
+desk-find-button = Find member
+desk-balance = Has { $credits } ({ $hours }).
+desk-choose = Choose what they are spending on
+desk-take = Take { $price } for { $offer }
+desk-not-enough = Not enough credits
+desk-no-offers = You have no offers open today. A manager or desk staff can add them.
+desk-today = Today at this desk
+desk-none-today = Nothing yet today.
+desk-time = Time
+desk-member = Member
+desk-offer = Offer
+desk-price = Credits
+desk-error-member = We cannot find that member. Check the number on their card and try again.
+receipt-title = Done
+receipt-lead = The credits are taken. Give the member their { $offer }.
+receipt-paid = Paid
+receipt-balance-now = Balance now
+receipt-next = Next member
+
+## Time bank
+
+category-care_and_companionship = Care and companionship
+category-cooking_and_food = Cooking and food
+category-gardening_and_outdoors = Gardening and outdoors
+category-diy_and_repairs = DIY and repairs
+category-transport_and_errands = Transport and errands
+category-digital_and_admin = Computers, phones and forms
+category-teaching_and_tutoring = Teaching and tutoring
+category-arts_and_crafts = Arts and crafts
+category-sport_and_fitness = Sport and fitness
+category-languages_and_translation = Languages and translation
+category-childcare_and_families = Children and families
+category-events_and_community = Events and community
+category-other = Something else
+timebank-title = Time bank
+timebank-lead = Swap time with your neighbours: one hour of help is one Time Credit, whatever the help is.
+timebank-search = Search the time bank
+timebank-kind = Offers or requests
+timebank-any-kind = Both
+timebank-kind-offer = Offer: I can help
+timebank-kind-request = Request: I need help
+timebank-category = Kind of help
+timebank-place = Place
+timebank-search-button = Search
+timebank-results = What people offer and need
+timebank-none = Nothing matches. Try fewer filters.
+timebank-by = { $name }
+timebank-propose = Propose an exchange
+timebank-mine = Your offers and requests
+timebank-mine-none = You have not posted anything yet.
+timebank-post = Post an offer or a request
+timebank-post-kind = What are you posting?
+timebank-title-field = Title
+timebank-title-hint = For example: Lifts to the surgery in March.
+timebank-description = More detail (optional)
+timebank-post-button = Post it
+timebank-proposals = Your exchanges
+timebank-proposals-none = No exchanges yet.
+timebank-you-helped = You helped { $name } for { $time }.
+timebank-helped-you = { $name } helped you for { $time }.
+timebank-accept = Accept and pay
+timebank-decline = Decline
+timebank-withdraw = Withdraw
+timebank-status-open = Waiting for an answer
+timebank-status-accepted = Accepted and paid
+timebank-status-declined = Declined
+timebank-status-withdrawn = Withdrawn
+timebank-status-expired = Expired
+timebank-listed = Your listing is posted.
+timebank-proposed = Your proposal is sent. Nothing is paid until the other person accepts.
+timebank-accepted = Accepted. The credits have moved.
+timebank-declined = Declined.
+timebank-withdrawn = Withdrawn.
+timebank-error-kind = Choose whether you are offering or asking for help
+timebank-error-title = Enter a short title
+timebank-error-direction = Choose who helped whom
+propose-title = Propose an exchange
+propose-lead = Nothing is paid until the other person accepts.
+propose-to = Member number of the other person
+propose-direction = Who helped whom?
+propose-helper-bills = I helped them: they pay me
+propose-helped-pays = They helped me: I pay them
+propose-note = What was the help? (optional)
+propose-button = Send the proposal
+
+## Spending
+
+spend-title = Spend your credits
+spend-lead = Show your card at the place's desk. They take the credits when you arrive.
+spend-none = There is nothing to spend credits on yet.
+spend-not-yet = You need more credits for this one
+audience-adult = For adults
+audience-child = For children
+audience-family = For families
+
+## My details
+
+details-title = My details
+details-language = Language for the website
+details-skills = What I can offer
+details-skills-text = Anything else I can offer (optional)
+details-interests = What interests me
+details-interests-text = Anything else that interests me (optional)
+details-phone = Phone number (optional)
+details-email = Email address (optional)
+details-save = Save my details
+details-saved = Your details are saved.

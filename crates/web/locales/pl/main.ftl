@@ -1,0 +1,433 @@
+# Polski: słowa na stronach. Ten plik ma każdą wiadomość z pliku angielskiego.
+# Krótkie, proste zdania; po każdym problemie powiedz, co zrobić.
+
+language-name = Polski
+
+## Kwoty i daty
+
+n-credits = { $n ->
+    [one] { $n } kredyt czasu
+    [few] { $n } kredyty czasu
+    [many] { $n } kredytów czasu
+   *[other] { $n } kredytu czasu
+}
+n-hours = { $n ->
+    [one] { $n } godzina
+    [few] { $n } godziny
+    [many] { $n } godzin
+   *[other] { $n } godziny
+}
+n-minutes = { $n ->
+    [one] { $n } minuta
+    [few] { $n } minuty
+    [many] { $n } minut
+   *[other] { $n } minuty
+}
+and = { $a } i { $b }
+short-credits = { $n ->
+    [one] { $n } kredyt
+    [few] { $n } kredyty
+    [many] { $n } kredytów
+   *[other] { $n } kredytu
+}
+short-minutes = { $n } min
+date-long = { $day } { $month } { $year }
+date-time = { $date }, { $time }
+month-1 = stycznia
+month-2 = lutego
+month-3 = marca
+month-4 = kwietnia
+month-5 = maja
+month-6 = czerwca
+month-7 = lipca
+month-8 = sierpnia
+month-9 = września
+month-10 = października
+month-11 = listopada
+month-12 = grudnia
+
+## Każda strona
+
+site-name = Kredyty Czasu
+skip-to-content = Przejdź do treści
+sign-out = Wyloguj się
+sign-in = Zaloguj się
+language-switch = Język
+language-change = Zmień język na { $name }
+nav-label = Menu główne
+footer-line = Jedna godzina pomocy to jeden kredyt czasu.
+title-suffix = Kredyty Czasu
+error-prefix = Błąd:
+there-is-a-problem = Wystąpił problem
+back-home = Przejdź do strony głównej
+
+nav-home = Start
+nav-activities = Znajdź zajęcia
+nav-claims = Zgłoś godziny
+nav-card = Moja karta
+nav-spend = Wydaj kredyty
+nav-give = Podaruj kredyty
+nav-timebank = Bank czasu
+nav-statement = Moja historia
+nav-details = Moje dane
+nav-sessions = Spotkania
+nav-claims-to-decide = Zgłoszenia do decyzji
+nav-desk = Punkt wydawania
+
+## Strona startowa
+
+landing-title = Kredyty Czasu
+landing-lead = Poświęć godzinę swojego czasu dla społeczności i zdobądź jeden kredyt czasu. Wydaj go na coś, co lubisz, albo podaruj komuś innemu.
+landing-sign-in = Zaloguj się, aby zobaczyć swoje kredyty czasu
+
+## Logowanie
+
+sign-in-title = Logowanie
+sign-in-login = E-mail lub numer członkowski
+sign-in-login-hint = Twój numer członkowski to 7 cyfr na Twojej karcie.
+sign-in-secret = Hasło lub PIN
+sign-in-button = Zaloguj się
+sign-in-error-timed-out = Strona wygasła. Wpisz swoje dane ponownie.
+sign-in-error-login-missing = Wpisz adres e-mail lub numer członkowski
+sign-in-error-secret-missing = Wpisz hasło lub PIN
+sign-in-error-wrong = E-mail, numer członkowski, hasło lub PIN są nieprawidłowe. Sprawdź je i spróbuj ponownie.
+sign-in-error-too-many = Zbyt wiele prób. Poczekaj { $minutes ->
+    [one] { $minutes } minutę
+    [few] { $minutes } minuty
+    [many] { $minutes } minut
+   *[other] { $minutes } minuty
+} i spróbuj ponownie albo poproś koordynatora o pomoc.
+
+## Strona główna
+
+home-title = Twoje kredyty czasu
+home-hello = Dzień dobry, { $name }
+home-balance-heading = Twoje kredyty czasu
+home-balance = Masz { $amount }.
+home-balance-hours = To { $hours } podarowanego czasu.
+home-balance-none = Poświęć godzinę lokalnej grupie lub usłudze, aby zdobyć swój pierwszy kredyt czasu.
+home-number = Twój numer członkowski to { $number }.
+home-next-sessions = Twoje najbliższe spotkania
+home-no-sessions = Nie jesteś zapisany na żadne spotkanie. Znajdź zajęcia, do których chcesz dołączyć.
+home-waiting = Jesteś na liście oczekujących.
+home-latest = Ostatnie zmiany
+home-see-statement = Zobacz całą historię
+home-roles = Twoje role
+home-members-of = Członkowie programu { $programme }
+home-no-members = Nie ma jeszcze członków.
+home-members-caption = { $shown ->
+    [one] { $shown } członek
+    [few] { $shown } członków
+    [many] { $shown } członków
+   *[other] { $shown } członka
+}, według nazwiska
+home-members-caption-partial = Pierwszych { $shown } z { $total } członków, według nazwiska
+role-member = Członek programu { $place }
+role-coordinator = Koordynator w { $place }
+role-spend-staff = Obsługa punktu wydawania w { $place }
+role-manager = Kierownik programu { $place }
+role-evaluator = Ewaluator programu { $place }
+role-administrator = Administrator: { $place }
+role-platform = cała platforma
+
+## Historia konta
+
+statement-title = Twoja historia
+statement-empty = Na Twoim koncie nie było jeszcze żadnych zmian.
+statement-caption-latest = Ostatnie zmiany ({ $n }), od najnowszej
+statement-caption-all = Wszystkie zmiany, od najnowszej
+statement-date = Data
+statement-what = Co
+statement-in = Wpływ
+statement-out = Wydatek
+statement-balance = Saldo
+statement-download = Pobierz całą historię jako arkusz (CSV)
+statement-number = Numer
+statement-name = Imię i nazwisko
+kind-issue = Kredyty za podarowany czas
+kind-redeem = Wydane
+kind-gift-in = Otrzymany prezent
+kind-gift-out = Podarowane
+kind-exchange-in = Bank czasu: pomogłeś
+kind-exchange-out = Bank czasu: ktoś Ci pomógł
+kind-retire = Wycofane przez program
+kind-expire = Wygasłe
+kind-reversal = Korekta
+kind-redeem-in = Kredyty wydane u Was
+
+## Moja karta
+
+card-title = Moja karta
+card-lead = Pokaż ją w punkcie wydawania. Obsługa może wpisać Twój numer albo zeskanować kod.
+card-number = Numer członkowski
+card-qr = Kod QR z Twoim numerem członkowskim
+card-print = Wydrukuj tę stronę, aby mieć kartę papierową.
+
+## Zajęcia
+
+activities-title = Znajdź zajęcia
+activities-filter = Filtruj zajęcia
+activities-place = Miejsce
+activities-place-hint = Miejscowość, ulica lub budynek, na przykład March.
+activities-day = Dzień
+activities-any-day = Dowolny dzień
+activities-organisation = Organizacja
+activities-any-organisation = Dowolna organizacja
+activities-level = Jak bierzesz udział
+activities-mode = Rodzaj zajęć
+activities-any = Dowolne
+activities-apply = Pokaż zajęcia
+activities-none = Żadne zajęcia nie pasują. Spróbuj z mniejszą liczbą filtrów.
+activities-count = { $n ->
+    [one] { $n } zajęcia
+    [few] { $n } zajęcia
+    [many] { $n } zajęć
+   *[other] { $n } zajęcia
+}
+activity-by = Prowadzi: { $organisation }
+activity-where = Gdzie
+activity-access = Dostępność
+activity-usual = Zwykle trwa { $hours }.
+activity-earns = Za każdą podarowaną godzinę dostajesz jeden kredyt czasu.
+activity-no-earn = Za te zajęcia nie dostaje się kredytów czasu.
+activity-sessions = Spotkania
+activity-no-sessions = Nie zaplanowano jeszcze spotkań.
+session-when = od { $start } do { $end }
+session-places = { $free ->
+    [0] Brak miejsc: możesz zapisać się na listę oczekujących.
+    [one] Zostało { $free } miejsce
+    [few] Zostały { $free } miejsca
+    [many] Zostało { $free } miejsc
+   *[other] Zostało { $free } miejsca
+}
+session-sign-up = Zapisz się
+session-join-waiting = Zapisz się na listę oczekujących
+session-cancel = Zrezygnuj z miejsca
+session-you-are-in = Masz miejsce.
+session-you-are-waiting = Jesteś na liście oczekujących.
+session-signed-up = Jesteś zapisany. Do zobaczenia!
+session-waiting-joined = Brak miejsc, więc jesteś na liście oczekujących. Dostaniesz miejsce, jeśli ktoś zrezygnuje.
+session-cancelled = Twoje miejsce zostało anulowane.
+day-1 = poniedziałek
+day-2 = wtorek
+day-3 = środa
+day-4 = czwartek
+day-5 = piątek
+day-6 = sobota
+day-7 = niedziela
+level-individual = Samodzielnie
+level-group = W grupie
+level-collective = Z całą społecznością
+mode-co_design = Projektowanie usługi
+mode-co_delivery = Pomoc w prowadzeniu usługi
+mode-co_governance = Współdecydowanie
+mode-peer_support = Wsparcie osób w podobnej sytuacji
+mode-community_action = Działanie na rzecz społeczności
+
+## Zgłoszenia godzin
+
+claims-title = Zgłoś godziny
+claims-lead = Powiedz nam o czasie, który podarowałeś. Koordynator to sprawdzi, a potem dostaniesz kredyty.
+claims-activity = Zajęcia
+claims-activity-choose = Wybierz zajęcia
+claims-date = Data, kiedy podarowałeś czas
+claims-date-hint = Na przykład 26 11 2026.
+claims-day = Dzień
+claims-month = Miesiąc
+claims-year = Rok
+claims-hours = Godziny
+claims-minutes = Minuty
+claims-time-hint = Co { $step } minut.
+claims-note = Co robiłeś? (nieobowiązkowe)
+claims-submit = Wyślij zgłoszenie
+claims-sent = Zgłoszenie zostało wysłane. Koordynator wkrótce je sprawdzi.
+claims-mine = Twoje zgłoszenia
+claims-none = Nie zgłosiłeś jeszcze żadnych godzin.
+claims-status = Stan
+claims-status-pending = Czeka na decyzję
+claims-status-confirmed = Potwierdzone
+claims-status-rejected = Nieprzyjęte
+claims-reason = Powód
+claims-error-activity = Wybierz zajęcia, którym podarowałeś czas
+claims-error-date = Wpisz prawdziwą datę, na przykład 26 11 2026
+claims-error-time = Wpisz, ile czasu podarowałeś, w godzinach i minutach
+
+## Podarunki
+
+give-title = Podaruj kredyty
+give-lead = Podaruj część swoich kredytów czasu innemu członkowi albo wspólnej puli grupy.
+give-to = Numer członkowski tej osoby
+give-to-hint = 7 cyfr na jej karcie.
+give-amount = Ile godzin
+give-reason = Wiadomość (nieobowiązkowa)
+give-submit = Podaruj
+give-done = Podarowałeś { $amount }.
+give-error-to = Wpisz 7-cyfrowy numer członkowski tej osoby
+give-error-amount = Wpisz, ile chcesz podarować, w godzinach i minutach
+
+## Problemy pokazywane na stronach
+
+problem-not-found = Pod tym adresem nie ma strony. Sprawdź go albo przejdź do strony startowej.
+problem-forbidden = Nie możesz tego zrobić ze swojego konta. Zapytaj koordynatora, jeśli uważasz, że powinieneś móc.
+problem-timed-out = Strona wygasła. Wróć, odśwież stronę i spróbuj ponownie.
+problem-generic = Coś poszło nie tak. Spróbuj ponownie za kilka minut.
+problem-title-not-found = Nie znaleziono strony
+problem-title-forbidden = Nie możesz tego zrobić
+problem-title-server = Przepraszamy, coś poszło nie tak
+
+## Odmowy opisane na stronach
+
+refusal-future_date = Ta data jest w przyszłości. Wpisz datę, kiedy podarowałeś czas.
+refusal-not_a_whole_number_of_steps = Wpisz czas w pełnych krokach, na przykład 15, 30 lub 45 minut.
+refusal-daily_cap_exceeded = To więcej czasu, niż można zaliczyć za jeden dzień. Sprawdź godziny albo zapytaj koordynatora.
+refusal-claims_not_allowed = Te zajęcia nie przyjmują zgłoszeń od członków. Poproś koordynatora, aby zapisał Twój czas.
+refusal-activity_does_not_earn = Za te zajęcia nie dostaje się kredytów czasu. Wybierz inne zajęcia.
+refusal-insufficient_credits = Nie masz na to wystarczająco kredytów czasu.
+refusal-not_found = Nie udało się tego znaleźć. Sprawdź numer i spróbuj ponownie.
+
+## Koordynatorzy
+
+sessions-title = Spotkania
+sessions-today = Dzisiaj
+sessions-later = Wkrótce
+sessions-none = Brak spotkań.
+sessions-places = Zajęte miejsca: { $taken } z { $capacity }, oczekujących: { $waiting }
+sessions-register = Sprawdź obecność
+sessions-see-register = Zobacz, kto przyjdzie
+register-title = Lista obecności
+register-lead = Zaznacz, kto przyszedł. Każdy dostaje { $default }, chyba że zmienisz jego minuty.
+register-caption = Kto się zapisał
+register-attended = Obecny
+register-came = { $name } przyszedł
+register-minutes = Podarowane minuty
+register-minutes-for = Minuty podarowane przez: { $name }
+register-confirm = Zatwierdź listę i przyznaj kredyty
+register-confirmed = Lista obecności jest zatwierdzona. Wszyscy obecni mają swoje kredyty czasu.
+register-recorded = Zaliczony czas
+register-not-started = To spotkanie jeszcze się nie zaczęło. Wróć, gdy się zacznie, aby sprawdzić obecność.
+register-nobody = Nikt nie zapisał się na to spotkanie.
+register-back = Wróć do spotkań
+register-error-minutes = Wpisz minuty podarowane przez: { $name }, jako liczbę całkowitą
+decide-title = Zgłoszenia do decyzji
+decide-none = Nie ma zgłoszeń czekających na decyzję.
+decide-confirm = Potwierdź
+decide-reject = Nie przyjmuj
+decide-reason = Dlaczego nie? Członek zobaczy ten powód.
+decide-confirmed = Zgłoszenie jest potwierdzone, a kredyty przyznane.
+decide-rejected = Zgłoszenie nie zostało przyjęte. Członek widzi powód.
+decide-error-reason = Napisz, dlaczego zgłoszenie nie jest przyjęte, aby członek wiedział
+refusal-session_not_started = To spotkanie jeszcze się nie zaczęło. Sprawdź obecność, gdy się zacznie.
+refusal-register_already_confirmed = Ta lista obecności jest już zatwierdzona.
+
+## Punkt wydawania
+
+desk-title = Punkt wydawania
+desk-find = Numer członkowski lub kod z karty
+desk-find-hint = Wpisz 7 cyfr z karty albo zeskanuj kod.
+desk-find-button = Znajdź członka
+desk-balance = Ma { $credits } ({ $hours }).
+desk-choose = Wybierz, na co wydaje kredyty
+desk-take = Pobierz { $price } za: { $offer }
+desk-not-enough = Za mało kredytów
+desk-no-offers = Dziś nie masz otwartych ofert. Kierownik lub obsługa punktu może je dodać.
+desk-today = Dzisiaj w tym punkcie
+desk-none-today = Dzisiaj jeszcze nic.
+desk-time = Godzina
+desk-member = Członek
+desk-offer = Oferta
+desk-price = Kredyty
+desk-error-member = Nie możemy znaleźć tego członka. Sprawdź numer na karcie i spróbuj ponownie.
+receipt-title = Gotowe
+receipt-lead = Kredyty zostały pobrane. Wydaj członkowi: { $offer }.
+receipt-paid = Zapłacono
+receipt-balance-now = Saldo teraz
+receipt-next = Następny członek
+
+## Bank czasu
+
+category-care_and_companionship = Opieka i towarzystwo
+category-cooking_and_food = Gotowanie i jedzenie
+category-gardening_and_outdoors = Ogród i praca na zewnątrz
+category-diy_and_repairs = Majsterkowanie i naprawy
+category-transport_and_errands = Transport i sprawunki
+category-digital_and_admin = Komputery, telefony i formularze
+category-teaching_and_tutoring = Nauczanie i korepetycje
+category-arts_and_crafts = Sztuka i rękodzieło
+category-sport_and_fitness = Sport i ruch
+category-languages_and_translation = Języki i tłumaczenia
+category-childcare_and_families = Dzieci i rodziny
+category-events_and_community = Wydarzenia i społeczność
+category-other = Coś innego
+timebank-title = Bank czasu
+timebank-lead = Wymieniaj się czasem z sąsiadami: godzina pomocy to jeden kredyt czasu, niezależnie od rodzaju pomocy.
+timebank-search = Szukaj w banku czasu
+timebank-kind = Oferty czy prośby
+timebank-any-kind = Jedno i drugie
+timebank-kind-offer = Oferta: mogę pomóc
+timebank-kind-request = Prośba: potrzebuję pomocy
+timebank-category = Rodzaj pomocy
+timebank-place = Miejsce
+timebank-search-button = Szukaj
+timebank-results = Co ludzie oferują i czego potrzebują
+timebank-none = Nic nie pasuje. Spróbuj z mniejszą liczbą filtrów.
+timebank-by = { $name }
+timebank-propose = Zaproponuj wymianę
+timebank-mine = Twoje oferty i prośby
+timebank-mine-none = Nic jeszcze nie opublikowałeś.
+timebank-post = Opublikuj ofertę lub prośbę
+timebank-post-kind = Co publikujesz?
+timebank-title-field = Tytuł
+timebank-title-hint = Na przykład: Podwiezienie do przychodni w March.
+timebank-description = Więcej szczegółów (nieobowiązkowe)
+timebank-post-button = Opublikuj
+timebank-proposals = Twoje wymiany
+timebank-proposals-none = Nie ma jeszcze wymian.
+timebank-you-helped = Pomogłeś osobie { $name } przez { $time }.
+timebank-helped-you = { $name } pomógł Ci przez { $time }.
+timebank-accept = Przyjmij i zapłać
+timebank-decline = Odrzuć
+timebank-withdraw = Wycofaj
+timebank-status-open = Czeka na odpowiedź
+timebank-status-accepted = Przyjęta i opłacona
+timebank-status-declined = Odrzucona
+timebank-status-withdrawn = Wycofana
+timebank-status-expired = Wygasła
+timebank-listed = Twoje ogłoszenie zostało opublikowane.
+timebank-proposed = Propozycja została wysłana. Nic nie jest płacone, dopóki druga osoba jej nie przyjmie.
+timebank-accepted = Przyjęto. Kredyty zostały przekazane.
+timebank-declined = Odrzucono.
+timebank-withdrawn = Wycofano.
+timebank-error-kind = Wybierz, czy oferujesz pomoc, czy o nią prosisz
+timebank-error-title = Wpisz krótki tytuł
+timebank-error-direction = Wybierz, kto komu pomógł
+propose-title = Zaproponuj wymianę
+propose-lead = Nic nie jest płacone, dopóki druga osoba nie przyjmie propozycji.
+propose-to = Numer członkowski drugiej osoby
+propose-direction = Kto komu pomógł?
+propose-helper-bills = Ja pomogłem: ta osoba płaci mnie
+propose-helped-pays = Ta osoba mi pomogła: ja płacę jej
+propose-note = Na czym polegała pomoc? (nieobowiązkowe)
+propose-button = Wyślij propozycję
+
+## Wydawanie
+
+spend-title = Wydaj swoje kredyty
+spend-lead = Pokaż kartę w punkcie na miejscu. Obsługa pobierze kredyty, gdy przyjdziesz.
+spend-none = Na razie nie ma na co wydać kredytów.
+spend-not-yet = Potrzebujesz więcej kredytów na tę ofertę
+audience-adult = Dla dorosłych
+audience-child = Dla dzieci
+audience-family = Dla rodzin
+
+## Moje dane
+
+details-title = Moje dane
+details-language = Język strony
+details-skills = Co mogę zaoferować
+details-skills-text = Co jeszcze mogę zaoferować (nieobowiązkowe)
+details-interests = Co mnie interesuje
+details-interests-text = Co jeszcze mnie interesuje (nieobowiązkowe)
+details-phone = Numer telefonu (nieobowiązkowe)
+details-email = Adres e-mail (nieobowiązkowe)
+details-save = Zapisz moje dane
+details-saved = Twoje dane zostały zapisane.
