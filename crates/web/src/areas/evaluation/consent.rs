@@ -239,7 +239,7 @@ pub(super) async fn withdraw_consent(
     "disability": "prefer_not_to_say", "employment": "retired", "volunteered_before": "no",
     "postcode": "PE13 2AB"
 }))]
-pub(super) struct ProfileBody {
+pub(super) struct EvaluationProfileBody {
     #[serde(default)]
     age_band: Option<String>,
     #[serde(default)]
@@ -265,7 +265,7 @@ fn code(answer: &Answer<String>) -> Option<String> {
     answer.code().map(str::to_owned)
 }
 
-impl From<&EvaluationProfile> for ProfileBody {
+impl From<&EvaluationProfile> for EvaluationProfileBody {
     fn from(p: &EvaluationProfile) -> Self {
         Self {
             age_band: code(&p.age_band),
@@ -280,8 +280,8 @@ impl From<&EvaluationProfile> for ProfileBody {
     }
 }
 
-impl From<ProfileBody> for EvaluationProfile {
-    fn from(b: ProfileBody) -> Self {
+impl From<EvaluationProfileBody> for EvaluationProfile {
+    fn from(b: EvaluationProfileBody) -> Self {
         let answer = |v: Option<String>| Answer::from_code(v.as_deref());
         Self {
             age_band: answer(b.age_band),
@@ -302,7 +302,7 @@ impl From<ProfileBody> for EvaluationProfile {
     get, path = "/members/{member}/evaluation-profile", operation_id = "get_evaluation_profile", tag = "evaluation",
     params(("member" = String, Path, description = "member id or 7-digit number", example = "3182045")),
     responses(
-        (status = 200, description = "the profile (all null when nothing is answered)", body = ProfileBody),
+        (status = 200, description = "the profile (all null when nothing is answered)", body = EvaluationProfileBody),
         (status = 401, description = "not signed in", body = ProblemDoc),
         (status = 404, description = "no such member, or not yours to see", body = ProblemDoc),
     ),
@@ -312,10 +312,10 @@ pub(super) async fn get_profile(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
     Path(member): Path<String>,
-) -> Result<Json<ProfileBody>, ApiError> {
+) -> Result<Json<EvaluationProfileBody>, ApiError> {
     let id = member_ref(&state.app, &member).await?;
     let profile = state.app.evaluation_profile(&actor, id).await?;
-    Ok(Json(ProfileBody::from(&profile)))
+    Ok(Json(EvaluationProfileBody::from(&profile)))
 }
 
 /// Replaces the member's evaluation profile (answers left out are not
@@ -324,9 +324,9 @@ pub(super) async fn get_profile(
 #[utoipa::path(
     put, path = "/members/{member}/evaluation-profile", operation_id = "update_evaluation_profile", tag = "evaluation",
     params(("member" = String, Path, description = "member id or 7-digit number", example = "3182045")),
-    request_body = ProfileBody,
+    request_body = EvaluationProfileBody,
     responses(
-        (status = 200, description = "the profile as saved", body = ProfileBody),
+        (status = 200, description = "the profile as saved", body = EvaluationProfileBody),
         (status = 401, description = "not signed in", body = ProblemDoc),
         (status = 404, description = "no such member, or not yours to act for", body = ProblemDoc),
         (status = 409, description = "evaluation_consent_required", body = ProblemDoc),
@@ -338,12 +338,12 @@ pub(super) async fn update_profile(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
     Path(member): Path<String>,
-    ApiJson(body): ApiJson<ProfileBody>,
-) -> Result<Json<ProfileBody>, ApiError> {
+    ApiJson(body): ApiJson<EvaluationProfileBody>,
+) -> Result<Json<EvaluationProfileBody>, ApiError> {
     let id = member_ref(&state.app, &member).await?;
     let saved = state
         .app
         .update_evaluation_profile(&actor, id, body.into())
         .await?;
-    Ok(Json(ProfileBody::from(&saved)))
+    Ok(Json(EvaluationProfileBody::from(&saved)))
 }
