@@ -264,3 +264,59 @@ async fn ids_in_paths_are_uuids_and_reports_may_be_csv() {
         assert!(content["text/csv"].is_object(), "{what} as CSV");
     }
 }
+
+/// utoipa names a schema after its Rust type, so two body types with the
+/// same name (in different modules) would share one schema, and the
+/// document would describe one of them wrongly. Every `ToSchema` type in
+/// the web crate must have a name of its own.
+#[test]
+fn every_schema_type_has_a_name_of_its_own() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("read source");
+                let lines: Vec<&str> = text.lines().collect();
+                for (i, line) in lines.iter().enumerate() {
+                    let derives_schema = line.contains("derive(") && line.contains("ToSchema");
+                    if !derives_schema {
+                        continue;
+                    }
+                    let name = lines[i + 1..]
+                        .iter()
+                        .take(80)
+                        .find_map(|l| {
+                            let l = l
+                                .trim_start_matches("pub(crate) ")
+                                .trim_start_matches("pub(super) ");
+                            let l = l.trim_start_matches("pub ");
+                            l.strip_prefix("struct ")
+                                .or_else(|| l.strip_prefix("enum "))
+                        })
+                        .map(|rest| {
+                            rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                                .next()
+                                .unwrap_or_default()
+                                .to_owned()
+                        });
+                    out.push(
+                        name.unwrap_or_else(|| format!("? after {}:{}", path.display(), i + 1)),
+                    );
+                }
+            }
+        }
+    }
+    let mut names = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut names,
+    );
+    assert!(names.len() > 50, "found only {} schema types", names.len());
+    let unread: Vec<&String> = names.iter().filter(|n| n.starts_with('?')).collect();
+    assert!(unread.is_empty(), "no struct or enum found: {unread:?}");
+    let mut seen = std::collections::BTreeSet::new();
+    let twice: Vec<&String> = names.iter().filter(|n| !seen.insert(*n)).collect();
+    assert!(twice.is_empty(), "schema types sharing a name: {twice:?}");
+}
