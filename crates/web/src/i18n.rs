@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use fluent_langneg::{NegotiationStrategy, accepted_languages, negotiate_languages};
 use fluent_templates::fluent_bundle::FluentValue;
@@ -151,16 +151,20 @@ impl Lang {
 
     /// A date as people write it: "26 November 2026" / "26 listopada 2026".
     pub(crate) fn date(&self, at: DateTime<Utc>, zone: Tz) -> String {
-        let local = at.with_timezone(&zone);
+        self.day(at.with_timezone(&zone).date_naive())
+    }
+
+    /// A calendar date (no time, so no zone): "26 November 2026".
+    pub(crate) fn day(&self, day: NaiveDate) -> String {
         self.ta(
             "date-long",
             &[
-                ("day", Arg::Int(i64::from(local.day()))),
+                ("day", Arg::Int(i64::from(day.day()))),
                 (
                     "month",
-                    Arg::Text(self.t(&format!("month-{}", local.month()))),
+                    Arg::Text(self.t(&format!("month-{}", day.month()))),
                 ),
-                ("year", Arg::Int(i64::from(local.year()))),
+                ("year", Arg::Int(i64::from(day.year()))),
             ],
         )
     }

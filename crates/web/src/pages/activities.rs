@@ -249,11 +249,7 @@ pub(crate) async fn show(
     let here = format!("/activities/{id}");
     let l = Layout::new(&headers, Some(&signed_in), &here);
     let activity = app.activity(actor, id).await?;
-    let programme = app.programme(activity.programme).await?;
-    let zone: chrono_tz::Tz = programme
-        .time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Europe::London);
+    let zone = super::member::programme_zone(app, activity.programme).await?;
     let organisation = app
         .store()
         .organisation(activity.organisation)

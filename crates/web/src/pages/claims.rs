@@ -137,11 +137,7 @@ fn claim_row(
         ClaimStatus::Confirmed => ("claims-status-confirmed", "status-confirmed"),
         ClaimStatus::Rejected => ("claims-status-rejected", "status-rejected"),
     };
-    let date = c
-        .date
-        .and_hms_opt(12, 0, 0)
-        .map(|d| lang.date(d.and_utc(), chrono_tz::UTC))
-        .unwrap_or_default();
+    let date = lang.day(c.date);
     ClaimRow {
         activity: titles.get(&c.activity).cloned().unwrap_or_default(),
         date,

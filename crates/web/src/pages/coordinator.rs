@@ -9,7 +9,6 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
-use chrono_tz::Tz;
 use serde::Deserialize;
 use timecredits_app::activities::{ActivityQuery, ClaimId, RegisterEntry, SessionId};
 use timecredits_app::{Actor, App, AppError, MemberId, OrganisationId, Role, Scope};
@@ -17,10 +16,11 @@ use timecredits_ledger::TransferId;
 use uuid::Uuid;
 
 use super::forms::FormErrors;
+use super::member::organisation_zone;
 use super::{Layout, SignedIn, form_timed_out, render, render_with};
 use crate::AppState;
 use crate::error::PageError;
-use crate::i18n::{Arg, Lang};
+use crate::i18n::Arg;
 
 /// The organisations the actor coordinates.
 pub(crate) fn coordinated(actor: &Actor) -> Vec<OrganisationId> {
@@ -32,19 +32,6 @@ pub(crate) fn coordinated(actor: &Actor) -> Vec<OrganisationId> {
             _ => None,
         })
         .collect()
-}
-
-async fn zone_of_organisation(app: &App, organisation: OrganisationId) -> Result<Tz, AppError> {
-    let org = app
-        .store()
-        .organisation(organisation)
-        .await?
-        .ok_or(AppError::NotFound("organisation"))?;
-    let programme = app.programme(org.programme).await?;
-    Ok(programme
-        .time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Europe::London))
 }
 
 struct SessionRow {
@@ -84,7 +71,7 @@ pub(crate) async fn sessions(
     let now = app.now();
     let mut rows = Vec::new();
     for organisation in organisations {
-        let zone = zone_of_organisation(app, organisation).await?;
+        let zone = organisation_zone(app, organisation).await?;
         let local_today = now.with_timezone(&zone).date_naive();
         let activities = app
             .list_activities(
@@ -193,7 +180,7 @@ async fn register_page(
     typed: &HashMap<String, String>,
 ) -> Result<RegisterPage, AppError> {
     let sheet = app.register_sheet(actor, session).await?;
-    let zone = zone_of_organisation(app, sheet.session.organisation).await?;
+    let zone = organisation_zone(app, sheet.session.organisation).await?;
     let names: HashMap<MemberId, String> = sheet
         .attendees
         .iter()
@@ -374,7 +361,7 @@ async fn decide_page(
                 id: c.id.to_string(),
                 member,
                 activity,
-                date: long_date(&l.lang, c.date),
+                date: l.lang.day(c.date),
                 time: l.lang.hours(c.minutes),
                 note: c.note,
             });
@@ -386,12 +373,6 @@ async fn decide_page(
         errors,
         claims,
     })
-}
-
-fn long_date(lang: &Lang, date: chrono::NaiveDate) -> String {
-    date.and_hms_opt(12, 0, 0)
-        .map(|d| lang.date(d.and_utc(), chrono_tz::UTC))
-        .unwrap_or_default()
 }
 
 pub(crate) async fn decide(

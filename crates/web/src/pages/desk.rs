@@ -15,6 +15,7 @@ use timecredits_ledger::{LedgerError, TransferId};
 use uuid::Uuid;
 
 use super::forms::FormErrors;
+use super::member::organisation_zone;
 use super::{Layout, SignedIn, form_timed_out, render, render_with};
 use crate::AppState;
 use crate::error::PageError;
@@ -30,19 +31,6 @@ fn desk_of(actor: &Actor) -> Result<OrganisationId, AppError> {
             _ => None,
         })
         .ok_or(AppError::Forbidden)
-}
-
-async fn desk_zone(app: &App, organisation: OrganisationId) -> Result<chrono_tz::Tz, AppError> {
-    let org = app
-        .store()
-        .organisation(organisation)
-        .await?
-        .ok_or(AppError::NotFound("organisation"))?;
-    let programme = app.programme(org.programme).await?;
-    Ok(programme
-        .time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Europe::London))
 }
 
 struct OfferButton {
@@ -159,7 +147,7 @@ async fn desk_page(
     } else {
         Vec::new()
     };
-    let zone = desk_zone(app, organisation).await?;
+    let zone = organisation_zone(app, organisation).await?;
     let today = app
         .redemptions_today(actor, organisation, None, Some(100))
         .await?
@@ -296,7 +284,7 @@ pub(crate) async fn receipt(
         balance: l.lang.credits(now.balance_minutes),
         time: redemption
             .redeemed_at
-            .with_timezone(&desk_zone(app, redemption.organisation).await?)
+            .with_timezone(&organisation_zone(app, redemption.organisation).await?)
             .format("%H:%M")
             .to_string(),
         l,

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use timecredits_app::{Actor, App, AppError, Role, Scope};
 use timecredits_domain::activity::SignUpStatus;
 
-use super::member::{LineView, lines, zone_of};
+use super::member::{LineView, lines, programme_zone};
 use super::{Layout, SignedIn, render};
 use crate::error::PageError;
 use crate::i18n::{Arg, Lang};
@@ -113,7 +113,7 @@ async fn member_view(
     member: &timecredits_app::Member,
     balance: i64,
 ) -> Result<(MemberView, Vec<LineView>), AppError> {
-    let zone = zone_of(app, member).await?;
+    let zone = programme_zone(app, member.programme).await?;
     let statement = app.statement(actor, member.account, None, None).await?;
     let hours_sentence = if balance > 0 {
         lang.ta(

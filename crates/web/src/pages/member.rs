@@ -7,8 +7,9 @@ use axum::response::{IntoResponse, Response};
 use chrono_tz::Tz;
 use qrcode::QrCode;
 use qrcode::render::svg;
-use timecredits_app::{Actor, App, AppError, Member, Statement};
+use timecredits_app::{Actor, App, AppError, Member, OrganisationId, Statement, rules};
 use timecredits_domain::spending::card_payload;
+use timecredits_ledger::ProgrammeId;
 
 use super::{Layout, SignedIn, render};
 use crate::error::PageError;
@@ -26,13 +27,22 @@ pub(crate) struct LineView {
     pub(crate) balance: String,
 }
 
-/// The programme's time zone, for dates people read.
-pub(crate) async fn zone_of(app: &App, member: &Member) -> Result<Tz, AppError> {
-    let programme = app.programme(member.programme).await?;
-    Ok(programme
-        .time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Europe::London))
+/// The time zone of a programme, for dates people read.
+pub(crate) async fn programme_zone(app: &App, programme: ProgrammeId) -> Result<Tz, AppError> {
+    Ok(rules::time_zone(&app.programme(programme).await?))
+}
+
+/// The time zone of an organisation's programme.
+pub(crate) async fn organisation_zone(
+    app: &App,
+    organisation: OrganisationId,
+) -> Result<Tz, AppError> {
+    let org = app
+        .store()
+        .organisation(organisation)
+        .await?
+        .ok_or(AppError::NotFound("organisation"))?;
+    programme_zone(app, org.programme).await
 }
 
 /// The newest `limit` lines of a statement, newest first.
@@ -88,7 +98,7 @@ pub(crate) async fn statement(
     let (member, balance) = the_member(app, actor).await?;
     let l = Layout::new(&headers, Some(&signed_in), "/statement");
     let statement = app.statement(actor, member.account, None, None).await?;
-    let zone = zone_of(app, &member).await?;
+    let zone = programme_zone(app, member.programme).await?;
     let lines = lines(&l.lang, zone, &statement, usize::MAX);
     let balance = l.t1("home-balance", "amount", &l.lang.credits(balance));
     let caption = l.t("statement-caption-all");

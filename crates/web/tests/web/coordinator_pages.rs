@@ -4,13 +4,8 @@ use axum::http::{StatusCode, header};
 use serde_json::json;
 
 use crate::area_activities::{COORDINATOR_EMAIL, COORDINATOR_PASSWORD, world};
-use crate::pages::{attr, sign_in, texts};
-use crate::support::{ALICE_MINUTES, PIN, TestApp, bearer};
-
-async fn csrf(t: &TestApp, session: &str) -> String {
-    let home = t.get("/home", &[("cookie", session)]).await;
-    attr(&home.body, "form.sign-out input[name=csrf]", "value").expect("token")
-}
+use crate::pages::{attr, session_csrf, sign_in, texts};
+use crate::support::{ALICE_MINUTES, PIN, bearer};
 
 #[tokio::test]
 async fn a_coordinator_takes_a_register_and_everyone_who_came_is_credited() {
@@ -42,7 +37,7 @@ async fn a_coordinator_takes_a_register_and_everyone_who_came_is_credited() {
     assert_eq!(sheet.status, StatusCode::OK, "body: {}", sheet.body);
     assert_eq!(texts(&sheet.body, "#register tbody tr").len(), 2);
     let key = attr(&sheet.body, "#register input[name=key]", "value").expect("key");
-    let token = csrf(t, &cora).await;
+    let token = session_csrf(t, &cora).await;
     let alice_id = t.alice.id.to_string();
     let attended = format!("attended-{alice_id}");
     let minutes = format!("minutes-{alice_id}");
@@ -110,7 +105,7 @@ async fn a_coordinator_confirms_one_claim_and_rejects_another_with_a_reason() {
             .filter_map(|f| f.value().attr("action").map(str::to_owned))
             .collect()
     };
-    let token = csrf(t, &cora).await;
+    let token = session_csrf(t, &cora).await;
     let confirm = forms
         .iter()
         .find(|a| a.ends_with("/confirm"))

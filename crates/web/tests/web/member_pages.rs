@@ -5,14 +5,8 @@
 use axum::http::{StatusCode, header};
 
 use crate::area_activities::world;
-use crate::pages::{attr, open_sign_in, sign_in, texts};
+use crate::pages::{attr, open_sign_in, session_csrf, sign_in, texts};
 use crate::support::{ALICE_MINUTES, PIN, TestApp};
-
-/// The session's form token, from any signed-in page.
-async fn csrf(t: &TestApp, session: &str) -> String {
-    let home = t.get("/home", &[("cookie", session)]).await;
-    attr(&home.body, "form.sign-out input[name=csrf]", "value").expect("token")
-}
 
 async fn alice_session(t: &TestApp) -> String {
     sign_in(t, &t.alice.number.value().to_string(), PIN).await
@@ -53,7 +47,7 @@ async fn the_language_switch_works_signed_out_and_is_saved_for_a_member() {
 
     // Signed in, a member's choice is saved and follows them to a new device.
     let session = alice_session(&t).await;
-    let token = csrf(&t, &session).await;
+    let token = session_csrf(&t, &session).await;
     let saved = t
         .post_form(
             "/language",
@@ -150,7 +144,7 @@ async fn a_member_finds_an_activity_signs_up_and_cancels() {
     assert_eq!(shown.status, StatusCode::OK, "body: {}", shown.body);
     assert_eq!(texts(&shown.body, "h1"), ["Lunch club"]);
     assert_eq!(texts(&shown.body, "#sessions p")[0], "1 place left");
-    let token = csrf(t, &session).await;
+    let token = session_csrf(t, &session).await;
     let signed = t
         .post_form(
             &format!("/sessions/{session_id}/sign-up"),
@@ -182,7 +176,7 @@ async fn a_member_finds_an_activity_signs_up_and_cancels() {
 
     // Bob finds it full and joins the waiting list.
     let bob = sign_in(t, &t.bob.number.value().to_string(), PIN).await;
-    let bob_token = csrf(t, &bob).await;
+    let bob_token = session_csrf(t, &bob).await;
     let full = t.get(&page, &[("cookie", &bob)]).await;
     assert_eq!(
         texts(&full.body, "#sessions button"),
@@ -227,7 +221,7 @@ async fn a_member_claims_hours_and_sees_each_problem_beside_its_field() {
     let t = &w.t;
     let lunch = w.activity("Lunch club").await;
     let session = alice_session(t).await;
-    let token = csrf(t, &session).await;
+    let token = session_csrf(t, &session).await;
 
     let empty = t.post_form("/claims", &session, &[("csrf", &token)]).await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -315,7 +309,7 @@ async fn a_member_gives_credits_once_even_if_the_form_is_sent_twice() {
     let form = t.get("/give", &[("cookie", &session)]).await;
     assert_eq!(form.status, StatusCode::OK, "body: {}", form.body);
     let key = attr(&form.body, "input[name=key]", "value").expect("key");
-    let token = csrf(&t, &session).await;
+    let token = session_csrf(&t, &session).await;
     let bob = t.bob.number.value().to_string();
     let fields = [
         ("csrf", token.as_str()),
@@ -415,7 +409,7 @@ async fn repeated_wrong_pins_are_slowed_down() {
 async fn a_member_saves_their_details_and_language() {
     let t = TestApp::new().await;
     let session = alice_session(&t).await;
-    let token = csrf(&t, &session).await;
+    let token = session_csrf(&t, &session).await;
     let form = t.get("/details", &[("cookie", &session)]).await;
     assert_eq!(form.status, StatusCode::OK, "body: {}", form.body);
     let saved = t

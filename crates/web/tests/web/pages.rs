@@ -48,6 +48,12 @@ pub(crate) async fn open_sign_in(t: &TestApp) -> (String, String) {
     (format!("tc_csrf={cookie}"), field)
 }
 
+/// The signed-in session's form token, read from its sign-out form.
+pub(crate) async fn session_csrf(t: &TestApp, session: &str) -> String {
+    let home = t.get("/home", &[("cookie", session)]).await;
+    attr(&home.body, "form.sign-out input[name=csrf]", "value").expect("token")
+}
+
 /// Signs in through the form; returns the session cookie header.
 pub(crate) async fn sign_in(t: &TestApp, login: &str, secret: &str) -> String {
     let (cookie, csrf) = open_sign_in(t).await;

@@ -2,20 +2,15 @@
 
 use axum::http::{StatusCode, header};
 
-use crate::pages::{attr, sign_in, texts};
+use crate::pages::{attr, session_csrf, sign_in, texts};
 use crate::support::{ALICE_MINUTES, PIN, TestApp};
-
-async fn csrf(t: &TestApp, session: &str) -> String {
-    let home = t.get("/home", &[("cookie", session)]).await;
-    attr(&home.body, "form.sign-out input[name=csrf]", "value").expect("token")
-}
 
 #[tokio::test]
 async fn two_members_list_propose_and_accept_an_exchange() {
     let t = TestApp::new().await;
     let alice = sign_in(&t, &t.alice.number.value().to_string(), PIN).await;
     let bob = sign_in(&t, &t.bob.number.value().to_string(), PIN).await;
-    let (alice_token, bob_token) = (csrf(&t, &alice).await, csrf(&t, &bob).await);
+    let (alice_token, bob_token) = (session_csrf(&t, &alice).await, session_csrf(&t, &bob).await);
 
     // A listing without a kind or title is refused, field by field.
     let bad = t
