@@ -10,8 +10,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    Actor, ApiTokenRecord, App, AppError, MemberNumber, Role, RoleGrant, Scope, SessionRecord,
-    User, UserId,
+    Actor, ApiTokenRecord, App, AppError, Member, MemberNumber, Role, RoleGrant, Scope,
+    SessionRecord, User, UserId,
 };
 
 pub const PASSWORD_MIN_CHARS: usize = 10;
@@ -19,7 +19,7 @@ pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=6;
 
 /// A hash that verifies nothing, so that an unknown account costs as much
 /// time as a wrong password and does not reveal that it does not exist.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qk2I0zXsl1rKmPzm1Ry0pD6YV1ZKq1Xc8i9B0o7n4N8";
+pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qk2I0zXsl1rKmPzm1Ry0pD6YV1ZKq1Xc8i9B0o7n4N8";
 
 /// Hashes a password or PIN with argon2id and a fresh salt.
 pub fn hash_secret(secret: &str) -> Result<String, AppError> {
@@ -29,7 +29,7 @@ pub fn hash_secret(secret: &str) -> Result<String, AppError> {
         .map_err(|_| AppError::invalid("password", "could not be hashed"))
 }
 
-fn verify_secret(secret: &str, hash: &str) -> bool {
+pub(crate) fn verify_secret(secret: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| {
         Argon2::default()
             .verify_password(secret.as_bytes(), &parsed)
@@ -82,6 +82,14 @@ pub(crate) fn normalise_email(email: &str) -> Result<String, AppError> {
     Ok(email)
 }
 
+/// How a person signs in: staff by email and password, members by member
+/// number and PIN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginKind {
+    Email,
+    MemberNumber,
+}
+
 /// A session just created: the secret goes in the cookie, once.
 #[derive(Clone, Debug)]
 pub struct NewSession {
@@ -129,27 +137,10 @@ impl App {
     /// Checks an email and password, or a member number and PIN, and
     /// returns the user. The same error is given whatever was wrong.
     pub async fn authenticate(&self, login: &str, secret: &str) -> Result<User, AppError> {
-        let user = if login.contains('@') {
-            let email = normalise_email(login).map_err(|_| AppError::BadCredentials)?;
-            self.store.user_by_email(&email).await?
-        } else {
-            match login.parse::<MemberNumber>() {
-                Ok(number) => match self.store.member_by_number(number).await? {
-                    Some(member) => match member.user {
-                        Some(id) => self.store.user(id).await?,
-                        None => None,
-                    },
-                    None => None,
-                },
-                Err(_) => None,
-            }
-        };
-        let hash = user.as_ref().and_then(|u| {
-            if login.contains('@') {
-                u.password_hash.clone()
-            } else {
-                u.pin_hash.clone()
-            }
+        let (user, kind) = self.user_for_login(login).await?;
+        let hash = user.as_ref().and_then(|u| match kind {
+            LoginKind::Email => u.password_hash.clone(),
+            LoginKind::MemberNumber => u.pin_hash.clone(),
         });
         let secret = secret.to_owned();
         let ok = tokio::task::spawn_blocking(move || {
@@ -161,6 +152,29 @@ impl App {
             Some(user) if ok => Ok(user),
             _ => Err(AppError::BadCredentials),
         }
+    }
+
+    /// The user a login names (an email, or a member number), if any, and
+    /// which kind of login it is. A malformed login names nobody.
+    pub(crate) async fn user_for_login(
+        &self,
+        login: &str,
+    ) -> Result<(Option<User>, LoginKind), AppError> {
+        if login.contains('@') {
+            let user = match normalise_email(login) {
+                Ok(email) => self.store.user_by_email(&email).await?,
+                Err(_) => None,
+            };
+            return Ok((user, LoginKind::Email));
+        }
+        let user = match login.parse::<MemberNumber>() {
+            Ok(number) => match self.store.member_by_number(number).await? {
+                Some(Member { user: Some(id), .. }) => self.store.user(id).await?,
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        Ok((user, LoginKind::MemberNumber))
     }
 
     pub async fn actor(&self, user: UserId) -> Result<Actor, AppError> {

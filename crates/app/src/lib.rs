@@ -17,6 +17,7 @@ pub mod fixtures;
 mod identity;
 mod ledger_ops;
 mod model;
+pub mod recovery;
 pub mod rules;
 mod setup;
 pub mod spending;
@@ -28,7 +29,9 @@ pub use actor::Actor;
 pub use app::App;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
-pub use identity::{NewSession, PASSWORD_MIN_CHARS, PIN_DIGITS, hash_secret, hash_token};
+pub use identity::{
+    LoginKind, NewSession, PASSWORD_MIN_CHARS, PIN_DIGITS, hash_secret, hash_token,
+};
 pub use ledger_ops::{GiftRequest, ReverseRequest, Statement};
 pub use model::*;
 pub use setup::{NewMember, NewOrganisation, NewProgramme};

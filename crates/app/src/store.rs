@@ -14,6 +14,7 @@ use crate::activities::ActivityStore;
 use crate::bulk::BulkStore;
 use crate::directory::DirectoryStore;
 use crate::evaluation::EvaluationStore;
+use crate::recovery::RecoveryStore;
 use crate::rules::RulesStore;
 use crate::spending::SpendingStore;
 use crate::timebank::TimebankStore;
@@ -63,6 +64,7 @@ pub trait Store:
     + TimebankStore
     + BulkStore
     + EvaluationStore
+    + RecoveryStore
     + 'static
 {
 }
@@ -76,6 +78,7 @@ impl<T> Store for T where
         + TimebankStore
         + BulkStore
         + EvaluationStore
+        + RecoveryStore
         + 'static
 {
 }

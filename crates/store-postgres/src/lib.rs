@@ -16,6 +16,7 @@ mod bulk;
 mod directory;
 mod error;
 mod evaluation;
+mod recovery;
 mod rows;
 mod rules;
 mod spending;

@@ -61,7 +61,7 @@ macro_rules! user_columns {
 }
 pub(crate) use user_columns;
 
-fn get<'r, T>(row: &'r PgRow, column: &str) -> StoreResult<T>
+pub(crate) fn get<'r, T>(row: &'r PgRow, column: &str) -> StoreResult<T>
 where
     T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
 {

@@ -18,6 +18,7 @@ mod codec;
 mod directory;
 mod evaluation;
 mod ledger;
+mod recovery;
 mod rules;
 mod schema;
 mod spending;

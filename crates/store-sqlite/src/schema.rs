@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_evaluation",
         include_str!("../migrations/0007_evaluation.sql"),
     ),
+    (
+        "0008_recovery",
+        include_str!("../migrations/0008_recovery.sql"),
+    ),
 ];
 
 /// Applies pending migrations in one transaction each. Returns how many ran.

@@ -63,23 +63,41 @@ pub(crate) struct SignInForm {
     csrf: String,
 }
 
-/// The sign-in form, with a double-submit token: the same random value in a
-/// cookie and in a hidden field, which another site cannot read to copy.
+/// The token for a form sent before signing in (signing in, resetting a
+/// PIN): a double-submit token, the same random value in a cookie and in a
+/// hidden field, which another site cannot read to copy.
+pub(super) fn anonymous_form_token(headers: &HeaderMap) -> String {
+    match cookies::get(headers, SIGN_IN_CSRF) {
+        Some(token) if cookies::is_token(token) => token.to_owned(),
+        _ => cookies::random_token(),
+    }
+}
+
+/// A page carrying an anonymous form, with the token's cookie set.
+pub(super) fn with_anonymous_token(
+    state: &AppState,
+    token: &str,
+    mut response: Response,
+) -> Response {
+    let cookie = cookies::set(SIGN_IN_CSRF, token, SIGN_IN_CSRF_MAX_AGE, &state.config);
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
+}
+
+/// Whether an anonymous form came back with its cookie's token.
+pub(super) fn anonymous_token_ok(headers: &HeaderMap, sent: &str) -> bool {
+    cookies::get(headers, SIGN_IN_CSRF).is_some_and(|token| cookies::tokens_match(token, sent))
+}
+
 fn sign_in_response(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,
     mut page: SignInPage,
 ) -> Response {
-    let csrf = match cookies::get(headers, SIGN_IN_CSRF) {
-        Some(token) if cookies::is_token(token) => token.to_owned(),
-        _ => cookies::random_token(),
-    };
-    let cookie = cookies::set(SIGN_IN_CSRF, &csrf, SIGN_IN_CSRF_MAX_AGE, &state.config);
-    page.csrf = csrf;
-    let mut response = render_with(status, &page);
-    response.headers_mut().append(header::SET_COOKIE, cookie);
-    response
+    let csrf = anonymous_form_token(headers);
+    page.csrf = csrf.clone();
+    with_anonymous_token(state, &csrf, render_with(status, &page))
 }
 
 fn empty_sign_in(headers: &HeaderMap, login: String) -> SignInPage {
@@ -117,9 +135,7 @@ pub(crate) async fn sign_in(
     let login = form.login.trim().to_owned();
     let mut page = empty_sign_in(&headers, login.clone());
 
-    let token_ok = cookies::get(&headers, SIGN_IN_CSRF)
-        .is_some_and(|token| cookies::tokens_match(token, &form.csrf));
-    if !token_ok {
+    if !anonymous_token_ok(&headers, &form.csrf) {
         page.login_error = Some(page.l.t("sign-in-error-timed-out"));
         return Ok(sign_in_response(
             &state,
@@ -170,7 +186,16 @@ pub(crate) async fn sign_in(
         }
         Err(error) => return Err(error.into()),
     };
-    let session = state.app.start_session(&user).await?;
+    start_session(&state, &user).await
+}
+
+/// Signs `user` in: a new session, its cookie, their saved language, and
+/// on to their home page.
+pub(super) async fn start_session(
+    state: &AppState,
+    user: &timecredits_app::User,
+) -> Result<Response, PageError> {
+    let session = state.app.start_session(user).await?;
     let max_age = (session.expires_at - state.app.now()).num_seconds().max(0);
     let mut response = Redirect::to("/home").into_response();
     let set = response.headers_mut();
@@ -183,7 +208,7 @@ pub(crate) async fn sign_in(
         cookies::clear(SIGN_IN_CSRF, &state.config),
     );
     // A member's saved language follows them to every device they sign in on.
-    if let Some(tag) = saved_language(&state, user.id).await? {
+    if let Some(tag) = saved_language(state, user.id).await? {
         set.append(
             header::SET_COOKIE,
             cookies::set(LANGUAGE, &tag, LANGUAGE_MAX_AGE, &state.config),

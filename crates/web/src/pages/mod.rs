@@ -16,6 +16,7 @@ mod give;
 mod home;
 mod layout;
 mod member;
+mod recovery;
 mod spend;
 mod timebank;
 
@@ -46,6 +47,15 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/", get(landing))
         .route("/sign-in", get(auth::sign_in_form).post(auth::sign_in))
         .route("/sign-out", post(auth::sign_out))
+        .route("/reset", get(recovery::reset_form).post(recovery::reset))
+        .route(
+            "/members/{id}/reset-code",
+            get(recovery::member_code_form).post(recovery::give_member_code),
+        )
+        .route(
+            "/admin/reset-code",
+            get(recovery::staff_code_form).post(recovery::give_staff_code),
+        )
         .route("/language", post(auth::change_language))
         .route("/home", get(home::home))
         .route("/home/statement.csv", get(member::statement_csv))

@@ -16,5 +16,6 @@ mod member_pages;
 mod openapi_doc;
 mod pages;
 mod proxy;
+mod recovery_pages;
 mod support;
 mod timebank_pages;
