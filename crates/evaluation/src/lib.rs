@@ -1,5 +1,7 @@
 //! The evaluation core: what the platform needs to show evidence of impact to research standard.
 //!
+//! - [`analytics`]: reach, engagement and outcomes of a programme from plain records of
+//!   consenting members, every published count through disclosure control, as CSV-ready tables.
 //! - [`stats`] and [`wilcoxon`]: paired baseline-to-follow-up change (mean and 95% CI, paired
 //!   t-test, Wilcoxon signed-rank, Cohen's d_z, movement between bands), checked against scipy.
 //! - [`instruments`]: SWEMWBS, UCLA-3, the ONS direct loneliness question and ONS4 as versioned
@@ -12,9 +14,11 @@
 //!
 //! **Invariants:** pure. No IO beyond parsing from an `impl Read` the caller hands over, no
 //! clock (reference years are arguments), no randomness (extract secrets are arguments), no
-//! SQL, HTTP or templates (`clippy.toml` bans clocks and id generation). No money: credits never
-//! pass through here, and `f64` appears only for survey statistics.
+//! SQL, HTTP or templates (`clippy.toml` bans clocks and id generation). No money: credits pass
+//! through only as whole minutes in [`analytics`] totals, and `f64` appears only for survey
+//! statistics.
 
+pub mod analytics;
 pub mod disclosure;
 pub mod imd;
 pub mod instruments;
