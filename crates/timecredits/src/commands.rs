@@ -43,8 +43,13 @@ async fn open(config: &Config) -> Result<Arc<dyn Store>, String> {
 }
 
 fn app(config: &Config, store: Arc<dyn Store>) -> App {
-    App::new(store, Arc::new(SystemClock))
-        .with_session_ttl(Duration::hours(i64::from(config.session_hours)))
+    let app = App::new(store, Arc::new(SystemClock))
+        .with_session_ttl(Duration::hours(i64::from(config.session_hours)));
+    // Checked when the configuration was loaded, so this cannot fail here.
+    match config.mailer() {
+        Ok(Some(mailer)) => app.with_mailer(Arc::new(mailer)),
+        _ => app,
+    }
 }
 
 async fn shutdown_signal() {

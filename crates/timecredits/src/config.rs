@@ -22,6 +22,14 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a signed-in browser session lasts.
     pub session_hours: u32,
+    /// An SMTP relay for emailing reset codes (`smtp://host:25`,
+    /// `smtp://host:587?tls=required`, `smtps://user:password@host`).
+    /// Without it, codes come only from coordinators and administrators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp_url: Option<String>,
+    /// The sender of those emails, e.g. `Time Credits <noreply@example.org>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_from: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -39,6 +47,8 @@ impl Default for Config {
             log_format: LogFormat::Text,
             secure_cookies: false,
             session_hours: 12,
+            smtp_url: None,
+            mail_from: None,
         }
     }
 }
@@ -76,6 +86,8 @@ impl Config {
                 "LOG_FORMAT",
                 "SECURE_COOKIES",
                 "SESSION_HOURS",
+                "SMTP_URL",
+                "MAIL_FROM",
             ]))
             .merge(Serialized::defaults(overrides));
         let config: Config = figment
@@ -93,7 +105,22 @@ impl Config {
                 self.session_hours
             ));
         }
+        self.mailer()?;
         Ok(())
+    }
+
+    /// The SMTP mailer, if one is configured; both settings or neither.
+    pub fn mailer(&self) -> Result<Option<crate::mail::SmtpMailer>, String> {
+        match (&self.smtp_url, &self.mail_from) {
+            (None, None) => Ok(None),
+            (Some(url), Some(from)) => crate::mail::SmtpMailer::new(url, from).map(Some),
+            (Some(_), None) => {
+                Err("smtp_url is set but mail_from is not; set both to email reset codes".into())
+            }
+            (None, Some(_)) => {
+                Err("mail_from is set but smtp_url is not; set both to email reset codes".into())
+            }
+        }
     }
 }
 
@@ -106,6 +133,11 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("secure_cookies", &self.secure_cookies)
             .field("session_hours", &self.session_hours)
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(crate::database::redact),
+            )
+            .field("mail_from", &self.mail_from)
             .finish()
     }
 }
@@ -149,5 +181,21 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("db.example"));
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail returns its own large error type
+    fn smtp_needs_both_settings_and_is_never_printed() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("TIMECREDITS_SMTP_URL", "smtps://relay:pa55word@mail.example.org");
+            let err = Config::load(None, &Overrides::default()).unwrap_err();
+            assert!(err.contains("mail_from"), "{err}");
+            jail.set_env("TIMECREDITS_MAIL_FROM", "Time Credits <noreply@example.org>");
+            let c = Config::load(None, &Overrides::default()).expect("valid");
+            assert!(c.mailer().expect("mailer").is_some());
+            let printed = format!("{c:?}");
+            assert!(!printed.contains("pa55word"), "{printed}");
+            Ok(())
+        });
     }
 }

@@ -5,3 +5,4 @@ pub mod cli;
 mod commands;
 pub mod config;
 pub mod database;
+pub mod mail;

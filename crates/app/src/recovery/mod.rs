@@ -9,6 +9,7 @@
 //! code ends the old one. Using it ends every session and API token the
 //! person had. Codes are never written to logs.
 
+mod mail;
 mod store;
 
 use chrono::{DateTime, Duration, Utc};
@@ -16,6 +17,7 @@ use rand::Rng;
 use timecredits_domain::Refusal;
 use uuid::Uuid;
 
+pub use mail::{Mail, Mailer};
 pub use store::RecoveryStore;
 
 use crate::identity::{
@@ -135,7 +137,7 @@ impl App {
             }
         };
         let issued = self
-            .issue_reset_code(staff, user, LoginKind::MemberNumber)
+            .issue_reset_code(staff.user, user, LoginKind::MemberNumber)
             .await?;
         Ok(IssuedResetCode {
             for_name: member.display_name,
@@ -160,7 +162,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound("user"))?;
         let issued = self
-            .issue_reset_code(admin, user.id, LoginKind::Email)
+            .issue_reset_code(admin.user, user.id, LoginKind::Email)
             .await?;
         Ok(IssuedResetCode {
             for_name: user.display_name,
@@ -170,7 +172,7 @@ impl App {
 
     async fn issue_reset_code(
         &self,
-        staff: &Actor,
+        issued_by: UserId,
         user: UserId,
         resets: LoginKind,
     ) -> Result<IssuedResetCode, AppError> {
@@ -186,19 +188,61 @@ impl App {
             id: ResetCodeId(Uuid::now_v7()),
             user,
             code_hash: hash,
-            issued_by: staff.user,
+            issued_by,
             created_at: now,
             expires_at: now + Duration::hours(RESET_CODE_TTL_HOURS),
             failed_attempts: 0,
         };
         self.store.create_reset_code(&record).await?;
-        tracing::info!(user.id = %user, issued_by = %staff.user, "reset code issued");
+        tracing::info!(user.id = %user, issued_by = %issued_by, "reset code issued");
         Ok(IssuedResetCode {
             code: grouped(&code),
             expires_at: record.expires_at,
             for_name: String::new(),
             resets,
         })
+    }
+
+    /// Emails a code to whoever signs in with `email`, when the server can
+    /// send email. The caller words the message (`compose` gives the
+    /// subject and body for the code, in the person's language). Whether
+    /// or not anyone signs in with that address, the answer is the same,
+    /// so it reveals nothing; a code sent this way is recorded as issued
+    /// by the person themselves.
+    pub async fn email_reset_code(
+        &self,
+        email: &str,
+        compose: impl FnOnce(&IssuedResetCode) -> (String, String),
+    ) -> Result<(), AppError> {
+        let Some(mailer) = self.mailer.clone() else {
+            return Err(AppError::Conflict(
+                "this server does not send email; ask your coordinator or administrator for a reset code".to_owned(),
+            ));
+        };
+        let email = normalise_email(email)?;
+        let Some(user) = self.store.user_by_email(&email).await? else {
+            // About as slow as issuing a code, so timing says little.
+            let _ = tokio::task::spawn_blocking(|| hash_secret("00000000")).await;
+            return Ok(());
+        };
+        let mut issued = self
+            .issue_reset_code(user.id, user.id, LoginKind::Email)
+            .await?;
+        issued.for_name = user.display_name.clone();
+        let (subject, body) = compose(&issued);
+        let mail = Mail {
+            to: email,
+            subject,
+            body,
+        };
+        mailer.send(&mail).await.map_err(|error| {
+            tracing::warn!(user.id = %user.id, error = %error, "a reset code email could not be sent");
+            AppError::Conflict(
+                "the email could not be sent just now; try again later, or ask your administrator for a reset code".to_owned(),
+            )
+        })?;
+        tracing::info!(user.id = %user.id, "reset code emailed");
+        Ok(())
     }
 
     /// Chooses a new PIN (signing in by member number) or password (by

@@ -446,3 +446,18 @@ reset-code-until = It works once, until { $time }.
 reset-code-how-pin = Tell them the code. They go to "Forgotten your PIN or password?" on the sign-in page, enter their member number, the code and a new PIN.
 reset-code-how-password = Tell them the code. They go to "Forgotten your PIN or password?" on the sign-in page, enter their email, the code and a new password.
 reset-code-once = This code is not shown again. If it is lost, give a new one.
+reset-email-title = Get a code by email
+reset-email-lead = If you sign in with an email address, we can send a code to it.
+reset-email-address = Your email address
+reset-email-button = Email me a code
+reset-email-sent = If an account uses { $email }, we have sent a reset code to it. It works once, for 24 hours. Check your spam folder if it does not arrive.
+reset-email-error-address = Enter an email address, like name@example.org
+reset-email-error-not-sent = The email could not be sent just now. Try again later, or ask your administrator for a code.
+reset-email-subject = Your Time Credits reset code
+reset-email-body = Hello { $name },
+
+    Your reset code is: { $code }
+
+    It works once, until { $time } (UTC). On the sign-in page, choose "Forgotten your PIN or password?" and enter your email, this code and a new password.
+
+    If you did not ask for a code, you can ignore this email. Your password has not changed.

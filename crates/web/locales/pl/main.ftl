@@ -462,3 +462,18 @@ reset-code-until = Działa jeden raz, do { $time }.
 reset-code-how-pin = Przekaż kod. Na stronie logowania należy wybrać „Nie pamiętasz PIN-u lub hasła?”, wpisać numer członkowski, kod i nowy PIN.
 reset-code-how-password = Przekaż kod. Na stronie logowania należy wybrać „Nie pamiętasz PIN-u lub hasła?”, wpisać adres e-mail, kod i nowe hasło.
 reset-code-once = Ten kod nie zostanie pokazany ponownie. Jeśli zaginie, przekaż nowy.
+reset-email-title = Otrzymaj kod e-mailem
+reset-email-lead = Jeśli logujesz się adresem e-mail, możemy wysłać na niego kod.
+reset-email-address = Twój adres e-mail
+reset-email-button = Wyślij mi kod
+reset-email-sent = Jeśli jakieś konto używa adresu { $email }, wysłaliśmy na niego kod resetowania. Działa jeden raz, przez 24 godziny. Jeśli nie dotrze, sprawdź folder spam.
+reset-email-error-address = Wpisz adres e-mail, np. imie@example.org
+reset-email-error-not-sent = Nie udało się teraz wysłać e-maila. Spróbuj później albo poproś administratora o kod.
+reset-email-subject = Twój kod resetowania Time Credits
+reset-email-body = Dzień dobry, { $name },
+
+    Twój kod resetowania to: { $code }
+
+    Działa jeden raz, do { $time } (UTC). Na stronie logowania wybierz „Nie pamiętasz PIN-u lub hasła?” i wpisz swój e-mail, ten kod oraz nowe hasło.
+
+    Jeśli nie prosisz o kod, zignoruj tę wiadomość. Twoje hasło się nie zmieniło.

@@ -48,6 +48,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/sign-in", get(auth::sign_in_form).post(auth::sign_in))
         .route("/sign-out", post(auth::sign_out))
         .route("/reset", get(recovery::reset_form).post(recovery::reset))
+        .route("/reset/email", post(recovery::email_code))
         .route(
             "/members/{id}/reset-code",
             get(recovery::member_code_form).post(recovery::give_member_code),

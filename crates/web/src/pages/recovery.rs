@@ -27,6 +27,12 @@ struct ResetPage {
     csrf: String,
     login: String,
     errors: FormErrors,
+    /// Whether the server can email a code (it has SMTP).
+    by_email: bool,
+    /// The address typed into the email form.
+    email: String,
+    /// Said after the email form is sent.
+    sent: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +49,27 @@ pub(crate) struct ResetForm {
     csrf: String,
 }
 
+fn reset_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    login: String,
+    errors: FormErrors,
+) -> ResetPage {
+    ResetPage {
+        l: Layout::new(headers, None, "/reset"),
+        csrf: anonymous_form_token(headers),
+        login,
+        errors,
+        by_email: state.app.emails_reset_codes(),
+        email: String::new(),
+        sent: None,
+    }
+}
+
+fn respond(state: &AppState, status: StatusCode, page: &ResetPage) -> Response {
+    with_anonymous_token(state, &page.csrf, render_with(status, page))
+}
+
 fn reset_response(
     state: &AppState,
     headers: &HeaderMap,
@@ -50,14 +77,7 @@ fn reset_response(
     login: String,
     errors: FormErrors,
 ) -> Response {
-    let csrf = anonymous_form_token(headers);
-    let page = ResetPage {
-        l: Layout::new(headers, None, "/reset"),
-        csrf: csrf.clone(),
-        login,
-        errors,
-    };
-    with_anonymous_token(state, &csrf, render_with(status, &page))
+    respond(state, status, &reset_page(state, headers, login, errors))
 }
 
 pub(crate) async fn reset_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -139,6 +159,83 @@ pub(crate) async fn reset(
             state.throttle.failed(&login, address);
             errors.add("code", l.lang.refusal(r.code, &r.message));
             Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, errors))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EmailForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Asks for a code by email. The answer is the same whether or not an
+/// account uses the address; every request counts against the throttle,
+/// so the form cannot be used to flood someone's inbox.
+pub(crate) async fn email_code(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    form: Result<Form<EmailForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(|_| form_timed_out())?;
+    let mut page = reset_page(&state, &headers, String::new(), FormErrors::default());
+    let email = form.email.trim().to_owned();
+    page.email = email.clone();
+    if !page.by_email {
+        return Err(AppError::NotFound("page").into());
+    }
+    if !anonymous_token_ok(&headers, &form.csrf) {
+        page.errors
+            .add("email", page.l.t("sign-in-error-timed-out"));
+        return Ok(respond(&state, StatusCode::FORBIDDEN, &page));
+    }
+    if !email.contains('@') {
+        page.errors
+            .add("email", page.l.t("reset-email-error-address"));
+        return Ok(respond(&state, StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    if let Err(minutes) = state.throttle.check(&email, address) {
+        let message = page
+            .l
+            .lang
+            .ta("sign-in-error-too-many", &[("minutes", Arg::Int(minutes))]);
+        page.errors.add("email", message);
+        return Ok(respond(&state, StatusCode::TOO_MANY_REQUESTS, &page));
+    }
+    state.throttle.failed(&email, address);
+    let lang = page.l.lang.clone();
+    let compose = |issued: &IssuedResetCode| {
+        let until = lang.date_time(issued.expires_at, chrono_tz::UTC);
+        (
+            lang.t("reset-email-subject"),
+            lang.ta(
+                "reset-email-body",
+                &[
+                    ("name", Arg::Text(issued.for_name.clone())),
+                    ("code", Arg::Text(issued.code.clone())),
+                    ("time", Arg::Text(until)),
+                ],
+            ),
+        )
+    };
+    match state.app.email_reset_code(&email, compose).await {
+        Ok(()) => {
+            page.sent = Some(page.l.t1("reset-email-sent", "email", &email));
+            Ok(respond(&state, StatusCode::OK, &page))
+        }
+        Err(AppError::Invalid { .. }) => {
+            page.errors
+                .add("email", page.l.t("reset-email-error-address"));
+            Ok(respond(&state, StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(AppError::Conflict(_)) => {
+            page.errors
+                .add("email", page.l.t("reset-email-error-not-sent"));
+            Ok(respond(&state, StatusCode::SERVICE_UNAVAILABLE, &page))
         }
         Err(error) => Err(error.into()),
     }

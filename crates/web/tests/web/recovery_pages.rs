@@ -274,3 +274,96 @@ async fn the_reset_pages_speak_polish() {
     let page = t.get("/reset", &[("accept-language", "pl")]).await;
     assert_eq!(texts(&page.body, "h1"), ["Wybierz nowy PIN lub hasło"]);
 }
+
+/// Keeps what would have been emailed.
+#[derive(Default)]
+struct Outbox(std::sync::Mutex<Vec<timecredits_app::recovery::Mail>>);
+
+#[async_trait::async_trait]
+impl timecredits_app::recovery::Mailer for Outbox {
+    async fn send(&self, mail: &timecredits_app::recovery::Mail) -> Result<(), String> {
+        self.0.lock().expect("outbox").push(mail.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn with_smtp_a_code_is_emailed_and_unknown_addresses_get_the_same_answer() {
+    let without = TestApp::new().await;
+    let page = without.get("/reset", &[]).await;
+    assert!(
+        texts(&page.body, "#by-email").is_empty(),
+        "no email form without SMTP"
+    );
+
+    let outbox = std::sync::Arc::new(Outbox::default());
+    let t = TestApp::new().await.with_mailer(outbox.clone());
+    let (cookie, csrf) = open_reset(&t).await;
+    assert_eq!(
+        texts(&t.get("/reset", &[]).await.body, "#by-email"),
+        ["Get a code by email"]
+    );
+    let unknown = t
+        .post_form(
+            "/reset/email",
+            &cookie,
+            &[("csrf", &csrf), ("email", "nobody@example.org")],
+        )
+        .await;
+    let known = t
+        .post_form(
+            "/reset/email",
+            &cookie,
+            &[("csrf", &csrf), ("email", MANAGER_EMAIL)],
+        )
+        .await;
+    assert_eq!(
+        (unknown.status, known.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    let said = |r: &crate::support::TestResponse| {
+        texts(&r.body, "#email-sent")[0].replace("nobody@example.org", MANAGER_EMAIL)
+    };
+    assert_eq!(
+        said(&unknown),
+        said(&known),
+        "the answer does not reveal who has an account"
+    );
+    let mail = {
+        let sent = outbox.0.lock().expect("outbox");
+        assert_eq!(sent.len(), 1, "only the real account gets an email");
+        sent[0].clone()
+    };
+    assert_eq!(mail.to, MANAGER_EMAIL);
+    let code = mail
+        .body
+        .split("code is: ")
+        .nth(1)
+        .and_then(|rest| rest.get(..9))
+        .expect("the code in the email")
+        .to_owned();
+    let new_password = "a new long password for morgan";
+    let done = t
+        .post_form(
+            "/reset",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("login", MANAGER_EMAIL),
+                ("code", &code),
+                ("secret", new_password),
+                ("again", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "body: {}", done.body);
+    sign_in(&t, MANAGER_EMAIL, new_password).await;
+    let bad = t
+        .post_form(
+            "/reset/email",
+            &cookie,
+            &[("csrf", &csrf), ("email", "not an address")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

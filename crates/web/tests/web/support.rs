@@ -193,6 +193,18 @@ impl TestApp {
         }
     }
 
+    /// The same app, able to email reset codes through `mailer`.
+    pub fn with_mailer(mut self, mailer: Arc<dyn timecredits_app::recovery::Mailer>) -> Self {
+        self.app = self.app.clone().with_mailer(mailer);
+        self.router = router(
+            self.app.clone(),
+            WebConfig {
+                secure_cookies: true,
+            },
+        );
+        self
+    }
+
     /// Moves the app's clock on.
     pub fn advance(&self, by: chrono::Duration) {
         *self.clock.0.lock().unwrap_or_else(|e| e.into_inner()) += by;
