@@ -49,10 +49,30 @@ async function sendEmpty(page) {
   await page.locator('.error-summary').waitFor();
 }
 
+/** Acts for the first member listed, so that the proxy banner shows (on /home). */
+async function actForFirstMember(page) {
+  await Promise.all([
+    page.waitForURL('**/home'),
+    page.locator('#members form button[type=submit]').first().click(),
+  ]);
+  await page.locator('#proxy-banner').waitFor();
+}
+
+/** Asks for a reset code, so the page shows one. */
+async function giveCode(page) {
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.locator('main form[method=post] button[type=submit]').click(),
+  ]);
+  await page.locator('#reset-code').waitFor();
+}
+
 export const PAGES = [
   { role: 'anonymous', name: 'start', path: '/', shot: 'start' },
   { role: 'anonymous', name: 'sign-in', path: '/sign-in', shot: 'sign-in' },
   { role: 'anonymous', name: 'sign-in with errors', path: '/sign-in', after: sendEmpty },
+  { role: 'anonymous', name: 'reset a PIN or password', path: '/reset', shot: 'reset' },
+  { role: 'anonymous', name: 'reset with errors', path: '/reset', after: sendEmpty },
   { role: 'anonymous', name: 'not found', path: '/no-such-page', status: 404 },
 
   { role: 'member', name: 'home', path: '/home', shot: 'member-home' },
@@ -77,11 +97,24 @@ export const PAGES = [
   { role: 'coordinator', name: 'sessions', path: '/sessions', shot: 'coordinator-sessions' },
   { role: 'coordinator', name: 'a register', path: firstLink('/sessions', 'main a[href$="/register"]'), shot: 'coordinator-register' },
   { role: 'coordinator', name: 'claims to decide', path: '/claims/decide', shot: 'coordinator-decide' },
+  { role: 'coordinator', name: 'members', path: '/organisation/members', shot: 'coordinator-members' },
+  { role: 'coordinator', name: 'members, register with errors', path: '/organisation/members', after: sendEmpty },
+  { role: 'coordinator', name: 'a member\'s card to print', path: firstLink('/organisation/members', '#members a[href$="/card"]') },
+  { role: 'coordinator', name: 'give a reset code', path: firstLink('/organisation/members', '#members a.reset-code-link') },
+  { role: 'coordinator', name: 'a reset code given', path: firstLink('/organisation/members', '#members a.reset-code-link'), after: giveCode },
+  { role: 'coordinator', name: 'acting for a member', path: '/organisation/members', after: actForFirstMember },
+  { role: 'coordinator', name: 'manage activities', path: '/organisation/activities', shot: 'coordinator-activities' },
+  { role: 'coordinator', name: 'manage activities with errors', path: '/organisation/activities', after: sendEmpty },
+  { role: 'coordinator', name: 'edit an activity', path: firstLink('/organisation/activities', '#activity-list a') },
+  { role: 'coordinator', name: 'organisation statement', path: '/organisation/statement' },
 
   { role: 'desk', name: 'home', path: '/home' },
   { role: 'desk', name: 'desk', path: '/desk' },
   { role: 'desk', name: 'desk, a member found', path: `/desk?member=${encodeURIComponent(env.members[0].login)}`, shot: 'desk-member' },
   { role: 'desk', name: 'desk, no such member', path: '/desk?member=1234567', status: 422 },
+  { role: 'desk', name: 'offers', path: '/desk/offers', shot: 'desk-offers' },
+  { role: 'desk', name: 'offers, publish with errors', path: '/desk/offers', after: sendEmpty },
+  { role: 'desk', name: 'edit an offer', path: firstLink('/desk/offers', '#offer-list a') },
 
   { role: 'manager', name: 'home', path: '/home', shot: 'manager-home' },
   { role: 'manager', name: 'activities', path: '/activities' },

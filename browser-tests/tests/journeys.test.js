@@ -434,14 +434,46 @@ describe('journeys across roles', () => {
   });
 });
 
-// Journeys whose pages are not built yet. They show as "todo" in every run
-// so that nobody mistakes their absence for a pass; each becomes a test
-// like the ones above when its pages land.
-const PENDING = [
-  'a coordinator registers a new member on their behalf',
-];
-describe('journeys not built yet', () => {
-  for (const name of PENDING) test(name, { todo: 'page not built yet' });
+describe('staff journeys', () => {
+  test('a coordinator registers a new member on their behalf, prints the card and acts for them', async () => {
+    const name = `Dora Daly ${Date.now()}`;
+    let number;
+    let pin;
+    await withPage({}, async (page) => {
+      await signIn(page, coordinator);
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: 'Members', exact: true }).first().click()]);
+      await expectPath(page, '/organisation/members');
+      await page.getByLabel('Their name').fill(name);
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Register them' }).click()]);
+      number = (await page.locator('#registered-number').innerText()).trim();
+      pin = (await page.locator('#registered-pin').innerText()).trim();
+      assert.match(number, /^\d{3} \d{3} \d$/, `no member number shown: ${await mainText(page)}`);
+      assert.match(pin, /^\d{4}$/, 'no PIN shown');
+
+      // The card to print carries the same number.
+      await Promise.all([page.waitForLoadState('load'), page.locator('#registered a').click()]);
+      assert.equal((await page.locator('#card-number').innerText()).trim(), number);
+      assert.equal(await page.locator('.member-card svg').count(), 1, 'the card has no QR code');
+
+      // Acting for them shows the banner on every page until stopped.
+      await page.goto('/organisation/members');
+      const row = page.locator('#members tbody tr', { hasText: name });
+      await Promise.all([page.waitForURL('**/home'), row.getByRole('button', { name: 'Act for them' }).click()]);
+      assert.equal((await page.locator('#proxy-banner .proxy-banner-text').innerText()).trim(),
+        `You are acting for ${name} (${number})`);
+      await page.goto('/card');
+      assert.equal((await page.locator('#card-number').innerText()).trim(), number, 'the card is not theirs');
+      assert.equal(await page.locator('#proxy-banner').count(), 1, 'the banner is not on every page');
+      await Promise.all([page.waitForURL('**/organisation/members'),
+        page.getByRole('button', { name: 'Stop acting for them' }).click()]);
+      assert.equal(await page.locator('#proxy-banner').count(), 0, 'still acting after stopping');
+    });
+    // The new member signs in with the number and PIN they were given.
+    await withPage({}, async (page) => {
+      await signIn(page, { login: number, secret: pin });
+      await expectPath(page, '/home');
+    });
+  });
 });
 
 /** Minutes in a balance sentence such as "You have 7 Time Credits and 30 minutes". */
@@ -451,3 +483,11 @@ function credits(sentence) {
   assert.ok(hours || minutes, `no amount in "${sentence}"`);
   return (hours ? Number(hours[1]) * 60 : 0) + (minutes ? Number(minutes[1]) : 0);
 }
+
+// Journeys whose pages are not built yet. They show as "todo" in every run
+// so that nobody mistakes their absence for a pass; each becomes a test
+// like the ones above when its pages land.
+const PENDING = [];
+describe('journeys not built yet', () => {
+  for (const name of PENDING) test(name, { todo: 'page not built yet' });
+});

@@ -187,10 +187,16 @@ mod tests {
     #[allow(clippy::result_large_err)] // figment's Jail returns its own large error type
     fn smtp_needs_both_settings_and_is_never_printed() {
         figment::Jail::expect_with(|jail| {
-            jail.set_env("TIMECREDITS_SMTP_URL", "smtps://relay:pa55word@mail.example.org");
+            jail.set_env(
+                "TIMECREDITS_SMTP_URL",
+                "smtps://relay:pa55word@mail.example.org",
+            );
             let err = Config::load(None, &Overrides::default()).unwrap_err();
             assert!(err.contains("mail_from"), "{err}");
-            jail.set_env("TIMECREDITS_MAIL_FROM", "Time Credits <noreply@example.org>");
+            jail.set_env(
+                "TIMECREDITS_MAIL_FROM",
+                "Time Credits <noreply@example.org>",
+            );
             let c = Config::load(None, &Overrides::default()).expect("valid");
             assert!(c.mailer().expect("mailer").is_some());
             let printed = format!("{c:?}");

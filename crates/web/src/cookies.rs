@@ -13,6 +13,11 @@ pub(crate) const SESSION: &str = "tc_session";
 pub(crate) const SIGN_IN_CSRF: &str = "tc_csrf";
 /// The language the person chose (a tag such as `pl`).
 pub(crate) const LANGUAGE: &str = "tc_lang";
+/// The member a staff member is acting for (the member's id). Only a
+/// request to act: every request checks again that the staff member may.
+pub(crate) const ACT_FOR: &str = "tc_act_for";
+/// Acting for someone lasts at most a working day unless stopped sooner.
+pub(crate) const ACT_FOR_MAX_AGE: i64 = 8 * 60 * 60;
 /// How long the language choice is kept: a year.
 pub(crate) const LANGUAGE_MAX_AGE: i64 = 365 * 24 * 60 * 60;
 

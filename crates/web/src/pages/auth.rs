@@ -14,7 +14,7 @@ use timecredits_app::directory::ProfileUpdate;
 
 use super::{Layout, SignedIn, form_timed_out, render_with, signed_in};
 use crate::AppState;
-use crate::cookies::{self, LANGUAGE, LANGUAGE_MAX_AGE, SESSION, SIGN_IN_CSRF};
+use crate::cookies::{self, ACT_FOR, LANGUAGE, LANGUAGE_MAX_AGE, SESSION, SIGN_IN_CSRF};
 use crate::error::{PageError, Problem};
 use crate::i18n::{Arg, Lang};
 
@@ -244,7 +244,11 @@ pub(crate) async fn sign_out(
     let Form(form) = form.map_err(|_| form_timed_out())?;
     signed_in.check_csrf(&form.csrf)?;
     state.app.end_session(&signed_in.secret).await?;
-    let cookies = AppendHeaders([(header::SET_COOKIE, cookies::clear(SESSION, &state.config))]);
+    // Signing out also ends acting for anyone.
+    let cookies = AppendHeaders([
+        (header::SET_COOKIE, cookies::clear(SESSION, &state.config)),
+        (header::SET_COOKIE, cookies::clear(ACT_FOR, &state.config)),
+    ]);
     Ok((cookies, Redirect::to("/")).into_response())
 }
 

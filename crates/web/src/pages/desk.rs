@@ -16,13 +16,14 @@ use uuid::Uuid;
 
 use super::forms::FormErrors;
 use super::member::organisation_zone;
+use super::off_peak::not_available_now;
 use super::{Layout, SignedIn, form_timed_out, render, render_with};
 use crate::AppState;
 use crate::error::PageError;
 use crate::i18n::Arg;
 
 /// The organisation whose desk the actor serves (the first, if several).
-fn desk_of(actor: &Actor) -> Result<OrganisationId, AppError> {
+pub(crate) fn desk_of(actor: &Actor) -> Result<OrganisationId, AppError> {
     actor
         .grants
         .iter()
@@ -41,6 +42,9 @@ struct OfferButton {
     price: String,
     label: String,
     affordable: bool,
+    /// When the offer's off-peak hours do not include now: when it is
+    /// available instead of a button.
+    unavailable: Option<String>,
 }
 
 struct FoundMember {
@@ -110,6 +114,8 @@ async fn desk_page(
             Err(other) => return Err(other),
         }
     }
+    let zone = organisation_zone(app, organisation).await?;
+    let local_now = app.now().with_timezone(&zone).naive_local();
     let offers = if found.is_some() {
         app.spend_offers(
             actor,
@@ -132,6 +138,7 @@ async fn desk_page(
                 id: o.id.to_string(),
                 key: Uuid::now_v7().to_string(),
                 affordable: o.terms.price_minutes <= balance_minutes,
+                unavailable: not_available_now(&l.lang, &o.terms, local_now),
                 label: l.lang.ta(
                     "desk-take",
                     &[
@@ -147,7 +154,6 @@ async fn desk_page(
     } else {
         Vec::new()
     };
-    let zone = organisation_zone(app, organisation).await?;
     let today = app
         .redemptions_today(actor, organisation, None, Some(100))
         .await?

@@ -29,6 +29,13 @@ impl FormErrors {
     }
 }
 
+/// One option of a select list.
+pub(crate) struct SelectOption {
+    pub(crate) value: &'static str,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
+}
+
 /// Hours and minutes as typed ("1", "30"; either may be blank) as minutes,
 /// or `None` when they are not whole numbers or come to nothing.
 pub(crate) fn minutes_from(hours: &str, minutes: &str) -> Option<i64> {

@@ -25,13 +25,25 @@ pub(crate) struct Layout {
     pub(crate) languages: Vec<Offered>,
     /// Where the language switch returns to.
     pub(crate) here: String,
+    /// The proxy banner's sentence while a staff member acts for a member.
+    pub(crate) acting_for: Option<String>,
 }
 
 impl Layout {
     pub(crate) fn new(headers: &HeaderMap, signed_in: Option<&SignedIn>, here: &str) -> Self {
         let lang = request_lang(headers);
         let nav = signed_in.map_or_else(Vec::new, |s| menu(&lang, &s.actor, here));
+        let acting_for = signed_in.and_then(|s| s.acting_for.as_ref()).map(|a| {
+            lang.ta(
+                "proxy-banner",
+                &[
+                    ("name", Arg::Text(a.name.clone())),
+                    ("number", Arg::Text(a.number.clone())),
+                ],
+            )
+        });
         Self {
+            acting_for,
             csrf: signed_in.map(|s| s.session.csrf_token.clone()),
             languages: i18n::offered()
                 .into_iter()
@@ -101,10 +113,13 @@ fn menu(lang: &Lang, actor: &Actor, here: &str) -> Vec<NavItem> {
         items.extend([
             ("/sessions", "nav-sessions"),
             ("/claims/decide", "nav-claims-to-decide"),
+            ("/organisation/members", "nav-org-members"),
+            ("/organisation/activities", "nav-org-activities"),
+            ("/organisation/statement", "nav-org-statement"),
         ]);
     }
     if actor.grants.iter().any(|g| g.role == Role::SpendStaff) {
-        items.push(("/desk", "nav-desk"));
+        items.extend([("/desk", "nav-desk"), ("/desk/offers", "nav-desk-offers")]);
     }
     if actor.member.is_none() && actor.grants.iter().any(|g| g.role != Role::Member) {
         items.push(("/activities", "nav-activities"));

@@ -142,7 +142,20 @@ pub(crate) async fn card(
 ) -> Result<Response, PageError> {
     let (member, _) = the_member(&state.app, &signed_in.actor).await?;
     let l = Layout::new(&headers, Some(&signed_in), "/card");
-    let payload = card_payload(member.number.value());
+    let qr_svg = card_qr_svg(member.number.value())?;
+    Ok(render(&CardPage {
+        l,
+        name: member.display_name,
+        number: member.number.to_string(),
+        qr_svg,
+    })?
+    .into_response())
+}
+
+/// The QR code on a member's card, as an inline SVG element: the same on
+/// the member's own card and on the one staff print for them.
+pub(crate) fn card_qr_svg(number: u32) -> Result<String, AppError> {
+    let payload = card_payload(number);
     let qr_svg = QrCode::new(payload.as_bytes())
         .map_err(|_| AppError::NotFound("card"))?
         .render::<svg::Color<'_>>()
@@ -151,15 +164,8 @@ pub(crate) async fn card(
         .build();
     // Inline in the page: no XML prologue. Its accessible name is on the
     // element around it (see card.html).
-    let qr_svg = match qr_svg.find("<svg") {
+    Ok(match qr_svg.find("<svg") {
         Some(start) => qr_svg[start..].to_owned(),
         None => qr_svg,
-    };
-    Ok(render(&CardPage {
-        l,
-        name: member.display_name,
-        number: member.number.to_string(),
-        qr_svg,
-    })?
-    .into_response())
+    })
 }

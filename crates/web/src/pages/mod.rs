@@ -5,17 +5,25 @@
 //! then renders an askama template from `templates/`. A failure renders
 //! the error page in the request's language (see [`localise_errors`]).
 
+mod act_for;
 mod activities;
 mod auth;
 mod claims;
 mod coordinator;
 mod desk;
+mod desk_offers;
 mod details;
 mod forms;
 mod give;
 mod home;
 mod layout;
 mod member;
+mod off_peak;
+mod org_activities;
+mod org_activity_form;
+mod org_choice;
+mod org_members;
+mod org_statement;
 mod recovery;
 mod spend;
 mod timebank;
@@ -88,6 +96,45 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/desk", get(desk::desk))
         .route("/desk/redemptions", post(desk::redeem))
         .route("/desk/receipts/{id}", get(desk::receipt))
+        .route(
+            "/desk/offers",
+            get(desk_offers::list).post(desk_offers::publish),
+        )
+        .route(
+            "/desk/offers/{id}/edit",
+            get(desk_offers::edit_form).post(desk_offers::update),
+        )
+        .route("/desk/offers/{id}/withdraw", post(desk_offers::withdraw))
+        .route("/organisation/members", get(org_members::page))
+        .route(
+            "/organisation/members/register",
+            post(org_members::register),
+        )
+        .route(
+            "/organisation/registrations/{id}/approve",
+            post(org_members::approve),
+        )
+        .route(
+            "/organisation/registrations/{id}/decline",
+            post(org_members::decline),
+        )
+        .route("/members/{id}/card", get(org_members::card))
+        .route("/members/{id}/act-for", post(act_for::start))
+        .route("/act-for/stop", post(act_for::stop))
+        .route(
+            "/organisation/activities",
+            get(org_activities::list).post(org_activities::create),
+        )
+        .route(
+            "/organisation/activities/{id}/edit",
+            get(org_activities::edit_form).post(org_activities::update),
+        )
+        .route(
+            "/organisation/activities/{id}/sessions",
+            post(org_activities::add_session),
+        )
+        .route("/organisation/statement", get(org_statement::page))
+        .route("/organisation/statement.csv", get(org_statement::csv))
         .route("/static/app.css", get(stylesheet))
 }
 
@@ -97,9 +144,19 @@ pub(crate) fn routes() -> Router<AppState> {
 /// A live browser session. Pages that need one take it as an argument;
 /// without one the person is sent to the sign-in page.
 pub(crate) struct SignedIn {
+    /// Who the pages act as: the member while a staff member acts for
+    /// them (a proxy actor), else the person signed in.
     pub(crate) actor: Actor,
     pub(crate) session: SessionRecord,
     pub(crate) secret: String,
+    /// Set while a staff member acts for a member, for the banner.
+    pub(crate) acting_for: Option<ActingFor>,
+}
+
+/// The member a staff member is acting for, as the banner names them.
+pub(crate) struct ActingFor {
+    pub(crate) name: String,
+    pub(crate) number: String,
 }
 
 impl SignedIn {
@@ -121,11 +178,15 @@ pub(crate) async fn signed_in(
         return Ok(None);
     };
     match state.app.session_actor(secret).await {
-        Ok((actor, session)) => Ok(Some(SignedIn {
-            actor,
-            session,
-            secret: secret.to_owned(),
-        })),
+        Ok((actor, session)) => {
+            let (actor, acting_for) = act_for::resolve(&state.app, headers, actor).await?;
+            Ok(Some(SignedIn {
+                actor,
+                session,
+                secret: secret.to_owned(),
+                acting_for,
+            }))
+        }
         Err(AppError::Unauthenticated) => Ok(None),
         Err(error) => Err(error),
     }

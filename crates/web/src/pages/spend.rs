@@ -9,7 +9,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use timecredits_app::spending::{OfferQuery, StatusFilter};
 
-use super::member::the_member;
+use super::member::{programme_zone, the_member};
+use super::off_peak::not_available_now;
 use super::{Layout, SignedIn, render};
 use crate::AppState;
 use crate::error::PageError;
@@ -22,6 +23,8 @@ struct OfferRow {
     hours: String,
     audience: String,
     affordable: bool,
+    /// Outside the offer's off-peak hours: when it is available.
+    unavailable: Option<String>,
 }
 
 #[derive(Template)]
@@ -41,6 +44,8 @@ pub(crate) async fn page(
     let actor = &signed_in.actor;
     let (member, balance) = the_member(app, actor).await?;
     let l = Layout::new(&headers, Some(&signed_in), "/spend");
+    let zone = programme_zone(app, member.programme).await?;
+    let local_now = app.now().with_timezone(&zone).naive_local();
     let offers = app
         .spend_offers(
             actor,
@@ -74,6 +79,7 @@ pub(crate) async fn page(
             hours: l.lang.hours(o.terms.price_minutes),
             audience: l.t(&format!("audience-{}", o.terms.audience.as_str())),
             affordable: o.terms.price_minutes <= balance,
+            unavailable: not_available_now(&l.lang, &o.terms, local_now),
             title: o.terms.title,
         });
     }
