@@ -6,6 +6,7 @@
 //! the error page in the request's language (see [`localise_errors`]).
 
 mod activities;
+mod admin;
 mod auth;
 mod claims;
 mod coordinator;
@@ -15,6 +16,7 @@ mod forms;
 mod give;
 mod home;
 mod layout;
+mod manage;
 mod member;
 mod spend;
 mod timebank;
@@ -78,6 +80,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/desk/redemptions", post(desk::redeem))
         .route("/desk/receipts/{id}", get(desk::receipt))
         .route("/static/app.css", get(stylesheet))
+        .merge(manage::routes())
+        .merge(admin::routes())
 }
 
 // ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! End-to-end tests of the web layer: the real router over the SQLite store
 //! in a fresh temporary directory per test, driven in-process.
 
+mod admin_pages;
 mod api;
 mod area_activities;
 mod area_bulk;
@@ -12,6 +13,7 @@ mod area_timebank;
 mod authz;
 mod coordinator_pages;
 mod desk_pages;
+mod manager_pages;
 mod member_pages;
 mod openapi_doc;
 mod pages;
