@@ -19,6 +19,7 @@ export const ROLES = {
   coordinator: env.coordinator,
   desk: env.desk,
   manager: env.manager,
+  admin: env.admin,
 };
 
 export const LANGUAGES = ['en', 'pl'];
@@ -65,6 +66,31 @@ async function giveCode(page) {
     page.locator('main form[method=post] button[type=submit]').click(),
   ]);
   await page.locator('#reset-code').waitFor();
+}
+
+/** A page of the manager's first programme (`sub` under `/manage/{id}`). */
+function managed(sub) {
+  return async (page) => {
+    await page.goto('/manage');
+    const href = await page.locator('#programmes a').first().getAttribute('href');
+    if (!href) throw new Error('/manage lists no programme to check');
+    return sub ? `${href}/${sub}` : href;
+  };
+}
+
+async function firstOrganisation(page) {
+  const list = await managed('organisations')(page);
+  return firstLink(list, '#organisations a')(page);
+}
+
+/** Asks for a change of rules from a past date, so the refusal shows. */
+async function rulesFromThePast(page) {
+  await page.locator('#effective_from').fill('2000-01-01');
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.locator('#change button[type=submit]').click(),
+  ]);
+  await page.locator('.error-summary').waitFor();
 }
 
 export const PAGES = [
@@ -119,4 +145,23 @@ export const PAGES = [
   { role: 'manager', name: 'home', path: '/home', shot: 'manager-home' },
   { role: 'manager', name: 'activities', path: '/activities' },
   { role: 'manager', name: 'an activity', path: firstActivity },
+  { role: 'manager', name: 'manage', path: '/manage' },
+  { role: 'manager', name: 'a programme', path: managed(''), shot: 'manager-programme' },
+  { role: 'manager', name: 'organisations', path: managed('organisations'), shot: 'manager-organisations' },
+  { role: 'manager', name: 'organisations with errors', path: managed('organisations'), after: sendEmpty },
+  { role: 'manager', name: 'an organisation', path: firstOrganisation, shot: 'manager-organisation' },
+  { role: 'manager', name: 'members', path: managed('members'), shot: 'manager-members' },
+  { role: 'manager', name: 'members, searched', path: async (page) => `${await managed('members')(page)}?q=a` },
+  { role: 'manager', name: 'rules', path: managed('rules'), shot: 'manager-rules' },
+  { role: 'manager', name: 'rules with errors', path: managed('rules'), after: rulesFromThePast },
+  { role: 'manager', name: 'circulation', path: managed('circulation'), shot: 'manager-circulation' },
+  { role: 'manager', name: 'import', path: managed('import'), shot: 'manager-import' },
+  { role: 'manager', name: 'import with errors', path: managed('import'), after: sendEmpty },
+  { role: 'manager', name: 'export', path: managed('export') },
+  { role: 'manager', name: 'reports', path: managed('reports') },
+
+  { role: 'admin', name: 'home', path: '/home' },
+  { role: 'admin', name: 'give a staff reset code', path: '/admin/reset-code' },
+  { role: 'admin', name: 'administration', path: '/admin', shot: 'admin' },
+  { role: 'admin', name: 'administration with errors', path: '/admin', after: sendEmpty },
 ];

@@ -433,6 +433,8 @@ details-save = Zapisz moje dane
 details-saved = Twoje dane zostały zapisane.
 
 ## Getting back in: reset codes
+admin-staff-reset = Pracownik nie pamięta hasła
+admin-staff-reset-link = Przekaż mu kod resetowania
 org-members-reset-code = Przekaż kod resetowania PIN-u
 sign-in-forgotten = Nie pamiętasz PIN-u lub hasła?
 reset-title = Wybierz nowy PIN lub hasło
@@ -595,3 +597,215 @@ desk-offers-error-audience = Wybierz, dla kogo jest oferta
 desk-offers-error-capacity = Wpisz liczbę razy jako liczbę całkowitą, co najmniej 1, albo zostaw puste
 desk-offers-error-hours-open = Wpisz godziny tak: mon,tue 09:00-12:00; sat 10:00-11:00
 desk-offers-error-date = Wpisz datę
+## Programme managers and administrators
+
+nav-manage = Zarządzaj programem
+nav-admin = Administracja
+manage-title = Zarządzanie programem
+manage-choose = Wybierz program, którym chcesz zarządzać.
+manage-lead = Wszystko, czym zarządzasz w tym programie.
+manage-organisations = Organizacje
+manage-members = Uczestnicy
+manage-rules = Zasady
+manage-circulation = Kredyty w obiegu
+manage-import = Import pliku CSV
+manage-export = Eksport pliku CSV
+manage-reports = Raporty
+manage-any = Dowolne
+manage-filter = Filtruj
+manage-save = Zapisz zmiany
+manage-yes = Tak
+manage-no = Nie
+manage-error-name = Wpisz nazwę o długości od 1 do 200 znaków
+manage-error-email = Wpisz adres e-mail, na przykład imie@example.org
+manage-error-display_name = Wpisz imię i nazwisko tej osoby (od 1 do 200 znaków)
+manage-error-password = Wpisz hasło o długości co najmniej 10 znaków; krótkie zdanie łatwo zapamiętać
+manage-error-time_zone = Wpisz nazwę strefy czasowej, na przykład Europe/Warsaw
+manage-error-exchange_overdraft_minutes = Wpisz debet jako liczbę całkowitą minut, 0 oznacza brak debetu
+manage-org-name = Nazwa
+manage-org-kind = Rodzaj organizacji
+manage-org-kind-community_group = Grupa lokalna
+manage-org-kind-school = Szkoła
+manage-org-kind-housing = Mieszkalnictwo
+manage-org-kind-health = Ochrona zdrowia
+manage-org-kind-social_care = Pomoc społeczna
+manage-org-kind-library = Biblioteka
+manage-org-kind-sports_and_leisure = Sport i rekreacja
+manage-org-kind-arts_and_culture = Sztuka i kultura
+manage-org-kind-other = Inna
+manage-org-roles = Przyznaje czy przyjmuje kredyty
+manage-org-roles-both = Przyznaje i przyjmuje kredyty
+manage-org-roles-earn = Przyznaje kredyty za czas (partner przyznający)
+manage-org-roles-spend = Przyjmuje kredyty (partner przyjmujący)
+manage-org-status = Stan
+manage-org-status-active = Aktywna
+manage-org-status-suspended = Zawieszona
+manage-org-filter-status = Stan
+manage-org-filter-role = Partnerzy, którzy
+manage-org-filter-earn = Przyznają kredyty
+manage-org-filter-spend = Przyjmują kredyty
+manage-org-none = Żadna organizacja nie pasuje.
+manage-org-postcode = Kod pocztowy (nieobowiązkowe)
+manage-org-contact-name = Osoba do kontaktu (nieobowiązkowe)
+manage-org-contact-hint = Osoba do kontaktu potrzebuje adresu e-mail, numeru telefonu albo obu.
+manage-org-contact-email = E-mail osoby do kontaktu (nieobowiązkowe)
+manage-org-contact-phone = Telefon osoby do kontaktu (nieobowiązkowe)
+manage-org-create = Dodaj organizację
+manage-org-create-button = Dodaj tę organizację
+manage-org-details = Dane
+manage-org-suspend-lead = Zawieszona organizacja nie może przyznawać ani przyjmować kredytów, dopóki nie zostanie przywrócona.
+manage-org-suspend-reason = Dlaczego jest zawieszana? (nieobowiązkowe)
+manage-org-suspend = Zawieś organizację
+manage-org-reactivate = Przywróć organizację
+manage-org-back = Wróć do listy organizacji
+manage-org-done-created = Organizacja została dodana.
+manage-org-done-saved = Zmiany zostały zapisane.
+manage-org-done-suspended = Organizacja została zawieszona.
+manage-org-done-reactivated = Organizacja znów jest aktywna.
+manage-org-done-staff-added = Pracownik został dodany.
+manage-org-done-staff-removed = Pracownik został usunięty.
+manage-staff = Pracownicy
+manage-staff-none = Nikt tu jeszcze nie pracuje na platformie.
+manage-staff-add = Dodaj pracownika
+manage-staff-remove = Usuń
+manage-staff-email = Adres e-mail
+manage-staff-name = Imię i nazwisko
+manage-staff-password = Hasło
+manage-staff-new-hint = Tylko dla osoby, która jeszcze się nie loguje.
+manage-staff-role = Rola
+manage-staff-role-coordinator = Koordynator
+manage-staff-role-spend_staff = Obsługa punktu wydawania
+manage-staff-role-programme_manager = Menedżer programu
+manage-staff-role-evaluator = Ewaluator
+manage-staff-error-role = Wybierz rolę
+manage-members-pending = Rejestracje czekające na decyzję
+manage-members-pending-none = Żadna rejestracja nie czeka.
+manage-members-registered = Zarejestrowano { $date }
+manage-members-approve = Zatwierdź
+manage-members-decline = Odrzuć
+manage-members-decline-reason = Dlaczego rejestracja jest odrzucana?
+manage-members-error-reason = Napisz, dlaczego rejestracja jest odrzucana
+manage-members-approved = Rejestracja została zatwierdzona. Uczestnik może już brać udział.
+manage-members-declined = Rejestracja została odrzucona.
+manage-members-find = Znajdź uczestnika
+manage-members-search = Numer uczestnika lub imię
+manage-members-search-hint = Część imienia albo początek numeru uczestnika.
+manage-members-search-button = Szukaj
+manage-members-found = Znalezieni uczestnicy
+manage-members-none = Żaden uczestnik nie pasuje.
+manage-members-more = Pasuje więcej uczestników. Wpisz dłuższy fragment imienia lub numeru.
+manage-members-number = Numer uczestnika
+manage-members-name = Imię i nazwisko
+manage-member-status-active = Aktywny
+manage-member-status-pending = Czeka na zatwierdzenie
+manage-member-status-declined = Odrzucony
+manage-rules-in-force = Zasady obowiązujące dziś, { $date }
+manage-rules-history = Wszystkie wersje zasad
+manage-rules-from = Od
+manage-rules-current = obowiązują
+manage-rules-granularity = Czas zapisuje się w krokach po
+manage-rules-daily-cap = Najwięcej czasu zaliczanego jednej osobie dziennie
+manage-rules-claims = Uczestnicy mogą sami zgłaszać godziny
+manage-rules-overdraft = Debet przy wymianach
+manage-rules-overdraft-hint = W minutach (60 minut to jeden kredyt). 0 oznacza brak debetu.
+manage-rules-no-overdraft = Brak
+manage-rules-expiry = Kredyty wygasają po (miesiącach)
+manage-rules-expiry-hint = Zostaw puste, jeśli kredyty nigdy nie wygasają.
+manage-rules-expiry-never = Nigdy
+manage-rules-expiry-months = { $n ->
+    [one] Po { $n } miesiącu
+   *[other] Po { $n } miesiącach
+}
+manage-rules-receipts = Kredyty, które otrzymują partnerzy przyjmujący
+manage-rules-receipts-retire = Są od razu wycofywane
+manage-rules-receipts-keep_to_reissue = Zostają u partnera do ponownego przyznania
+manage-rules-change = Zmień zasady
+manage-rules-change-lead = Zmiana obowiązuje od wybranej daty, dziś lub później. Czas już przepracowany podlega zasadom ze swojego dnia.
+manage-rules-effective-from = Obowiązuje od
+manage-rules-effective-from-hint = Dzisiejsza lub późniejsza data.
+manage-rules-minutes-hint = W minutach.
+manage-rules-change-button = Zmień zasady
+manage-rules-changed = Zmiana zasad została zapisana.
+manage-rules-error-date = Wpisz datę, na przykład 2026-12-01
+manage-rules-error-number = Wpisz liczbę całkowitą
+manage-rules-error-receipts = Wybierz, co dzieje się z kredytami, które otrzymują partnerzy przyjmujący
+manage-circulation-from = Od
+manage-circulation-to = Do
+manage-circulation-show = Pokaż
+manage-circulation-period = Od { $from } do { $to }
+manage-circulation-figure = Pozycja
+manage-circulation-credits = Kredyty czasu
+manage-circulation-hours = Godziny
+manage-circulation-opening = W posiadaniu na początku
+manage-circulation-issued = Przyznane za poświęcony czas
+manage-circulation-reissued = Ponownie przyznane przez partnerów
+manage-circulation-redeemed = Wydane
+manage-circulation-gifted = Podarowane
+manage-circulation-exchanged = Wymienione w banku czasu
+manage-circulation-retired = Wycofane
+manage-circulation-expired = Wygasłe
+manage-circulation-closing = W posiadaniu na końcu
+manage-circulation-note = W posiadaniu na końcu = na początku + przyznane − wycofane − wygasłe. Jeden kredyt czasu to jedna godzina poświęconego czasu.
+manage-circulation-error-date = Wpisz datę, na przykład 2026-12-01
+manage-circulation-error-order = Początek nie może być po końcu
+manage-kind-members = Uczestnicy
+manage-kind-organisations = Organizacje
+manage-kind-contributions = Poświęcony czas (wkłady)
+manage-kind-activities = Działania
+manage-kind-redemptions = Wydane kredyty
+manage-kind-transfers = Księga (wszystkie przelewy)
+manage-import-lead = Wklej do pola plik CSV razem z wierszem nagłówka. Próba sprawdza każdy wiersz i niczego nie zapisuje.
+manage-import-kind = Co zawiera plik
+manage-import-csv = Treść pliku CSV
+manage-import-csv-hint = Otwórz plik w edytorze tekstu, skopiuj całość i wklej tutaj.
+manage-import-dry-run = Próba: sprawdź plik, nic nie zapisuj
+manage-import-dry-run-hint = Odznacz, aby zaimportować naprawdę. Jeśli którykolwiek wiersz ma błąd, nic nie zostanie zapisane.
+manage-import-button = Sprawdź lub importuj
+manage-import-error-kind = Wybierz, co zawiera plik
+manage-import-error-csv = Wklej treść pliku CSV
+manage-import-error-rows = Niektóre wiersze mają błędy: zobacz listę wierszy. Nic nie zostało zapisane.
+manage-import-problems = { $n ->
+    [one] Znaleziono { $n } błąd. Nic nie zostało zapisane.
+    [few] Znaleziono { $n } błędy. Nic nie zostało zapisane.
+   *[other] Znaleziono { $n } błędów. Nic nie zostało zapisane.
+}
+manage-import-would-create = { $n ->
+    [one] Plik jest poprawny: zostałby zaimportowany { $n } wiersz ({ $kind }). Nic nie zostało zapisane.
+    [few] Plik jest poprawny: zostałyby zaimportowane { $n } wiersze ({ $kind }). Nic nie zostało zapisane.
+   *[other] Plik jest poprawny: zostałoby zaimportowanych { $n } wierszy ({ $kind }). Nic nie zostało zapisane.
+}
+manage-import-created = { $n ->
+    [one] Zaimportowano { $n } wiersz ({ $kind }).
+    [few] Zaimportowano { $n } wiersze ({ $kind }).
+   *[other] Zaimportowano { $n } wierszy ({ $kind }).
+}
+manage-import-replayed = { $n ->
+    [one] Ten plik został już zaimportowany ({ $n } wiersz). Nic nowego nie zapisano.
+    [few] Ten plik został już zaimportowany ({ $n } wiersze). Nic nowego nie zapisano.
+   *[other] Ten plik został już zaimportowany ({ $n } wierszy). Nic nowego nie zapisano.
+}
+manage-import-problems-caption = Błędy według wierszy pliku
+manage-import-line = Wiersz
+manage-import-problem = Błąd
+manage-export-lead = Pobierz wszystkie dane jednego rodzaju jako plik CSV.
+manage-export-kind = Co wyeksportować
+manage-export-button = Pobierz plik CSV
+manage-reports-evaluation = Panele ewaluacji
+manage-reports-evaluation-later = Panele ewaluacji pojawią się tutaj, gdy będą gotowe. Na razie ich nie ma.
+admin-title = Administracja
+admin-programmes = Programy
+admin-programmes-none = Nie ma jeszcze żadnego programu.
+admin-programme-name = Nazwa
+admin-programme-locality = Miejscowość
+admin-programme-time-zone = Strefa czasowa
+admin-programme-time-zone-hint = Na przykład Europe/Warsaw.
+admin-programme-language = Główny język
+admin-programme-created = Otwarty
+admin-programme-create = Utwórz program
+admin-staff-create = Utwórz konto pracownika
+admin-staff-lead = Nowe konto dla menedżera albo ewaluatora jednego programu.
+admin-staff-programme = Program
+admin-staff-error-programme = Wybierz program
+admin-staff-error-taken = Ktoś już loguje się tym adresem e-mail
+admin-done-programme = Program został utworzony.
+admin-done-staff = Konto pracownika zostało utworzone.

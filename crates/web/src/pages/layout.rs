@@ -121,7 +121,24 @@ fn menu(lang: &Lang, actor: &Actor, here: &str) -> Vec<NavItem> {
     if actor.grants.iter().any(|g| g.role == Role::SpendStaff) {
         items.extend([("/desk", "nav-desk"), ("/desk/offers", "nav-desk-offers")]);
     }
-    if actor.member.is_none() && actor.grants.iter().any(|g| g.role != Role::Member) {
+    if actor
+        .grants
+        .iter()
+        .any(|g| g.role == Role::ProgrammeManager)
+    {
+        items.push(("/manage", "nav-manage"));
+    }
+    if actor.is_administrator() {
+        items.push(("/admin", "nav-admin"));
+    }
+    // Staff of a programme see its activities; an administrator, who takes
+    // part in no programme, has none to see.
+    if actor.member.is_none()
+        && actor
+            .grants
+            .iter()
+            .any(|g| !matches!(g.role, Role::Member | Role::Administrator))
+    {
         items.push(("/activities", "nav-activities"));
     }
     items

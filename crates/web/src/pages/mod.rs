@@ -7,6 +7,7 @@
 
 mod act_for;
 mod activities;
+mod admin;
 mod auth;
 mod claims;
 mod coordinator;
@@ -17,6 +18,7 @@ mod forms;
 mod give;
 mod home;
 mod layout;
+mod manage;
 mod member;
 mod off_peak;
 mod org_activities;
@@ -136,6 +138,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/organisation/statement", get(org_statement::page))
         .route("/organisation/statement.csv", get(org_statement::csv))
         .route("/static/app.css", get(stylesheet))
+        .merge(manage::routes())
+        .merge(admin::routes())
 }
 
 // ---------------------------------------------------------------------------

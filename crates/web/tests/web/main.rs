@@ -2,6 +2,7 @@
 //! in a fresh temporary directory per test, driven in-process.
 
 mod act_for_pages;
+mod admin_pages;
 mod api;
 mod area_activities;
 mod area_bulk;
@@ -14,6 +15,7 @@ mod authz;
 mod coordinator_pages;
 mod desk_offer_pages;
 mod desk_pages;
+mod manager_pages;
 mod member_pages;
 mod openapi_doc;
 mod organisation_pages;
