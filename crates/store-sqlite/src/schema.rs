@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_recovery",
         include_str!("../migrations/0008_recovery.sql"),
     ),
+    (
+        "0009_evaluation_threshold",
+        include_str!("../migrations/0009_evaluation_threshold.sql"),
+    ),
 ];
 
 /// Applies pending migrations in one transaction each. Returns how many ran.

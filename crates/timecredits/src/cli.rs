@@ -63,6 +63,11 @@ enum Command {
     Import(ImportCli),
     /// Export a programme's records as a CSV file.
     Export(commands::bulk::ExportArgs),
+    /// A programme's evaluation report (reach, engagement or outcomes) as CSV or JSON, for its
+    /// managers and evaluators, every count through disclosure control.
+    Report(commands::evaluation::ReportArgs),
+    /// A pseudonymised research extract of a programme's consenting members, as a .zip file.
+    Extract(commands::evaluation::ExtractArgs),
     /// Administrator accounts.
     Admin {
         #[command(subcommand)]
@@ -183,6 +188,8 @@ pub fn main() -> ExitCode {
                     .into(),
             ),
             Command::Export(args) => commands::export(&config, args).await,
+            Command::Report(args) => commands::report(&config, args).await,
+            Command::Extract(args) => commands::extract(&config, args).await,
             Command::Dev { command } => commands::dev(&config, command).await,
         }
     });

@@ -17,6 +17,7 @@ use crate::config::{Config, LogFormat};
 use crate::database;
 
 pub(crate) mod bulk;
+pub(crate) mod evaluation;
 mod load;
 pub(crate) mod places;
 
@@ -225,6 +226,14 @@ pub(crate) async fn import_places(config: &Config, command: places::PlacesImport
 
 pub(crate) async fn export(config: &Config, args: bulk::ExportArgs) -> CommandResult {
     bulk::export(open(config).await?, args).await
+}
+
+pub(crate) async fn report(config: &Config, args: evaluation::ReportArgs) -> CommandResult {
+    evaluation::report(open(config).await?, args).await
+}
+
+pub(crate) async fn extract(config: &Config, args: evaluation::ExtractArgs) -> CommandResult {
+    evaluation::extract(open(config).await?, args).await
 }
 
 pub(crate) async fn dev(config: &Config, command: DevCommand) -> CommandResult {

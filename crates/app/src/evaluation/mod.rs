@@ -1,25 +1,33 @@
 //! The evaluation area: consent, evaluation profiles, places and
-//! deprivation, and surveys with validated instruments on a schedule.
+//! deprivation, surveys with validated instruments on a schedule, and the
+//! reports and research extract made from them.
 //!
 //! Who sees what: a member sees and edits their own consent, profile and
 //! survey answers; a programme manager, or a coordinator of an active
 //! organisation the member belongs to, may do the same for them as proxy
 //! (logged, naming both). Evaluators never see one person's answers; they
-//! get aggregates, later, only of members whose consent is current.
+//! get aggregates through disclosure control (`analytics`) and
+//! pseudonymised extracts (`extract`), only of members whose consent is
+//! current.
 //!
 //! **Invariant:** without current consent nothing about a member is
 //! collected: the profile and survey answers are refused until the member
 //! (or staff for them) records consent, and refused again once withdrawn.
 //! Consent records are never changed or deleted.
 
+mod analytics;
 mod consent;
+mod extract;
 mod model;
 mod places;
 mod profile;
+mod records;
 mod schedule;
 mod store;
 mod surveys;
 
+pub use analytics::{AnalyticsReport, ReportKind};
+pub use extract::{ExtractFile, ResearchExtract};
 pub use model::{
     AGE_BANDS, Answer, CONSENT_WORDING, CONSENT_WORDINGS, Choice, ConsentDecision, ConsentRecord,
     ConsentState, ConsentWording, EMPLOYMENT, ETHNIC_GROUPS, EthnicGroup, EvaluationProfile,
@@ -29,6 +37,7 @@ pub use places::{
     AreaOutcome, AreaResolution, BytesFile, CURRENT_EDITION, DataFile, Deprivation, LoadPhase,
     PlacesImportError, Progress,
 };
+pub use records::{ContributionRecord, EvaluationMember, MemberCredits, SurveyAnswerRecord};
 pub use schedule::{Wave, waves};
 pub use store::{
     DataLoad, EvaluationStore, LoadError, Rows, boundary_code, edition_code, parse_boundary,

@@ -7,6 +7,7 @@ use timecredits_evaluation::imd::{Boundary, Edition, ImdRow, ImportError, Postco
 use timecredits_ledger::ProgrammeId;
 
 use super::model::{ConsentRecord, StoredProfile};
+use super::records::{ContributionRecord, EvaluationMember, MemberCredits, SurveyAnswerRecord};
 use super::surveys::{EvaluationSettings, StoredQuestionnaire, SurveyResponse};
 use crate::{MemberId, StoreError, StoreResult, UserId};
 
@@ -95,6 +96,49 @@ pub trait EvaluationStore: Send + Sync {
     async fn add_survey_response(&self, response: &SurveyResponse) -> StoreResult<bool>;
     /// The member's responses, oldest first.
     async fn survey_responses(&self, member: MemberId) -> StoreResult<Vec<SurveyResponse>>;
+
+    // Analytics and extracts: whole-programme reads, one query each.
+    /// Every member of the programme with their latest consent decision,
+    /// profile, and the LSOA, decile and local authority of their postcode
+    /// in the lookup of `boundary` and the IMD of `edition`.
+    async fn evaluation_members(
+        &self,
+        programme: ProgrammeId,
+        boundary: Boundary,
+        edition: Edition,
+    ) -> StoreResult<Vec<EvaluationMember>>;
+    /// The programme's contributions not since corrected.
+    async fn evaluation_contributions(
+        &self,
+        programme: ProgrammeId,
+    ) -> StoreResult<Vec<ContributionRecord>>;
+    /// Per member with any transfer: earned and spent from `since`
+    /// (included) and the balance, all up to `until` (excluded).
+    async fn member_credit_totals(
+        &self,
+        programme: ProgrammeId,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<MemberCredits>>;
+    /// Every answered item of the programme's survey responses.
+    async fn programme_survey_answers(
+        &self,
+        programme: ProgrammeId,
+    ) -> StoreResult<Vec<SurveyAnswerRecord>>;
+    /// The local authority districts of the programme's organisations'
+    /// postcodes, each once.
+    async fn organisation_local_authorities(
+        &self,
+        programme: ProgrammeId,
+        boundary: Boundary,
+        edition: Edition,
+    ) -> StoreResult<Vec<String>>;
+    /// The IMD decile of every LSOA in these local authority districts.
+    async fn lsoa_deciles_in(
+        &self,
+        edition: Edition,
+        local_authorities: &[String],
+    ) -> StoreResult<Vec<u8>>;
 }
 
 /// The code a boundary vintage is stored and shown under.

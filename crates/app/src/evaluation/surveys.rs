@@ -61,6 +61,9 @@ pub struct EvaluationSettings {
     pub baseline: BaselineAt,
     /// Follow-up waves, in months after the baseline, increasing.
     pub follow_up_months: Vec<u32>,
+    /// The smallest count its reports and extracts show (default 10, never
+    /// below 5); set on its own by `set_disclosure_threshold`.
+    pub disclosure_threshold: u64,
     /// Who last changed them and when; `None` for the defaults.
     pub updated: Option<(UserId, DateTime<Utc>)>,
 }
@@ -75,6 +78,7 @@ impl EvaluationSettings {
             instruments: vec!["ucla3".into(), "ons_loneliness".into(), "ons4".into()],
             baseline: BaselineAt::Joining,
             follow_up_months: vec![6, 12],
+            disclosure_threshold: timecredits_evaluation::disclosure::DEFAULT_THRESHOLD,
             updated: None,
         }
     }
@@ -422,12 +426,14 @@ impl App {
         }
         self.programme(programme).await?;
         check_settings(&update)?;
+        let current = self.survey_settings(programme).await?;
         let settings = EvaluationSettings {
             programme,
             swemwbs_licence: update.swemwbs_licence,
             instruments: update.instruments,
             baseline: update.baseline,
             follow_up_months: update.follow_up_months,
+            disclosure_threshold: current.disclosure_threshold,
             updated: Some((actor.user, self.now())),
         };
         self.store.save_evaluation_settings(&settings).await?;

@@ -1,18 +1,20 @@
 //! `EvaluationStore` for PgStore: consent records, evaluation profiles,
 //! place data and survey responses.
 
+mod analytics;
 mod places;
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row};
 use timecredits_app::evaluation::eval::imd::{Boundary, Edition, ImdRow, PostcodeArea};
 use timecredits_app::evaluation::eval::instruments::Questionnaire;
 use timecredits_app::evaluation::{
-    Answer, BaselineAt, ConsentDecision, ConsentRecord, DataLoad, EvaluationProfile,
-    EvaluationSettings, EvaluationStore, ItemAnswer, LoadError, PROGRAMME_QUESTIONS, Rows,
-    StoredProfile, StoredQuestionnaire, SurveyResponse, decode_questions, encode_questions,
+    Answer, BaselineAt, ConsentDecision, ConsentRecord, ContributionRecord, DataLoad,
+    EvaluationMember, EvaluationProfile, EvaluationSettings, EvaluationStore, ItemAnswer,
+    LoadError, MemberCredits, PROGRAMME_QUESTIONS, Rows, StoredProfile, StoredQuestionnaire,
+    SurveyAnswerRecord, SurveyResponse, decode_questions, encode_questions,
 };
 use timecredits_app::{MemberId, StoreError, StoreResult, UserId};
 use timecredits_ledger::ProgrammeId;
@@ -96,6 +98,7 @@ fn settings(row: &PgRow) -> StoreResult<EvaluationSettings> {
             .iter()
             .map(|m| u32::try_from(*m).map_err(|_| corrupt("follow-up months", &m.to_string())))
             .collect::<StoreResult<_>>()?,
+        disclosure_threshold: small(row, "disclosure_threshold")?,
         updated: Some((UserId(col(row, "updated_by")?), col(row, "updated_at")?)),
     })
 }
@@ -272,12 +275,12 @@ impl EvaluationStore for PgStore {
         };
         let months: Vec<i32> = s.follow_up_months.iter().map(|m| int(*m)).collect();
         sqlx::query(
-            "INSERT INTO evaluation_settings (programme_id, swemwbs_licence, instruments, baseline, follow_up_months, updated_at, updated_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO evaluation_settings (programme_id, swemwbs_licence, instruments, baseline, follow_up_months, updated_at, updated_by, disclosure_threshold)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (programme_id) DO UPDATE SET swemwbs_licence = EXCLUDED.swemwbs_licence,
                  instruments = EXCLUDED.instruments, baseline = EXCLUDED.baseline,
                  follow_up_months = EXCLUDED.follow_up_months, updated_at = EXCLUDED.updated_at,
-                 updated_by = EXCLUDED.updated_by",
+                 updated_by = EXCLUDED.updated_by, disclosure_threshold = EXCLUDED.disclosure_threshold",
         )
         .bind(s.programme.0)
         .bind(s.swemwbs_licence)
@@ -286,6 +289,7 @@ impl EvaluationStore for PgStore {
         .bind(&months)
         .bind(at)
         .bind(by.0)
+        .bind(i32::try_from(s.disclosure_threshold).unwrap_or(i32::MAX))
         .execute(&self.pool)
         .await
         .map_err(db_err)?;
@@ -408,5 +412,54 @@ impl EvaluationStore for PgStore {
                 response(row, mine)
             })
             .collect()
+    }
+
+    async fn evaluation_members(
+        &self,
+        programme: ProgrammeId,
+        boundary: Boundary,
+        edition: Edition,
+    ) -> StoreResult<Vec<EvaluationMember>> {
+        analytics::members(self, programme, boundary, edition).await
+    }
+
+    async fn evaluation_contributions(
+        &self,
+        programme: ProgrammeId,
+    ) -> StoreResult<Vec<ContributionRecord>> {
+        analytics::contributions(self, programme).await
+    }
+
+    async fn member_credit_totals(
+        &self,
+        programme: ProgrammeId,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<MemberCredits>> {
+        analytics::credit_totals(self, programme, since, until).await
+    }
+
+    async fn programme_survey_answers(
+        &self,
+        programme: ProgrammeId,
+    ) -> StoreResult<Vec<SurveyAnswerRecord>> {
+        analytics::survey_answers(self, programme).await
+    }
+
+    async fn organisation_local_authorities(
+        &self,
+        programme: ProgrammeId,
+        boundary: Boundary,
+        edition: Edition,
+    ) -> StoreResult<Vec<String>> {
+        analytics::organisation_local_authorities(self, programme, boundary, edition).await
+    }
+
+    async fn lsoa_deciles_in(
+        &self,
+        edition: Edition,
+        local_authorities: &[String],
+    ) -> StoreResult<Vec<u8>> {
+        analytics::lsoa_deciles_in(self, edition, local_authorities).await
     }
 }

@@ -1,17 +1,19 @@
 //! `EvaluationStore` for SqliteStore: consent records, evaluation
 //! profiles, place data and survey responses.
 
+mod analytics;
 mod places;
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use timecredits_app::evaluation::eval::imd::{Boundary, Edition, ImdRow, PostcodeArea};
 use timecredits_app::evaluation::eval::instruments::Questionnaire;
 use timecredits_app::evaluation::{
-    Answer, BaselineAt, ConsentDecision, ConsentRecord, DataLoad, EvaluationProfile,
-    EvaluationSettings, EvaluationStore, ItemAnswer, LoadError, PROGRAMME_QUESTIONS, Rows,
-    StoredProfile, StoredQuestionnaire, SurveyResponse, decode_questions, encode_questions,
+    Answer, BaselineAt, ConsentDecision, ConsentRecord, ContributionRecord, DataLoad,
+    EvaluationMember, EvaluationProfile, EvaluationSettings, EvaluationStore, ItemAnswer,
+    LoadError, MemberCredits, PROGRAMME_QUESTIONS, Rows, StoredProfile, StoredQuestionnaire,
+    SurveyAnswerRecord, SurveyResponse, decode_questions, encode_questions,
 };
 use timecredits_app::{MemberId, StoreError, StoreResult, UserId};
 use timecredits_ledger::ProgrammeId;
@@ -83,6 +85,7 @@ fn settings(row: &Row) -> StoreResult<EvaluationSettings> {
             .collect(),
         baseline: BaselineAt::parse(&baseline).ok_or_else(|| corrupt("baseline", &baseline))?,
         follow_up_months: months_list(&get::<String>(row, "follow_up_months")?)?,
+        disclosure_threshold: get(row, "disclosure_threshold")?,
         updated: Some((
             UserId(uuid(row, "updated_by")?),
             time(get(row, "updated_at")?)?,
@@ -311,8 +314,8 @@ impl EvaluationStore for SqliteStore {
         };
         self.write(move |c| {
             c.execute(
-                "INSERT OR REPLACE INTO evaluation_settings (programme_id, swemwbs_licence, instruments, baseline, follow_up_months, updated_at, updated_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR REPLACE INTO evaluation_settings (programme_id, swemwbs_licence, instruments, baseline, follow_up_months, updated_at, updated_by, disclosure_threshold)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     blob(s.programme.0),
                     s.swemwbs_licence,
@@ -321,6 +324,7 @@ impl EvaluationStore for SqliteStore {
                     join(&s.follow_up_months),
                     micros(at),
                     blob(by.0),
+                    i64::try_from(s.disclosure_threshold).unwrap_or(i64::MAX),
                 ],
             )
             .map_err(internal)?;
@@ -432,5 +436,63 @@ impl EvaluationStore for SqliteStore {
             Ok(out)
         })
         .await
+    }
+
+    async fn evaluation_members(
+        &self,
+        programme: ProgrammeId,
+        boundary: Boundary,
+        edition: Edition,
+    ) -> StoreResult<Vec<EvaluationMember>> {
+        self.read(move |c| analytics::members(c, programme, boundary, edition))
+            .await
+    }
+
+    async fn evaluation_contributions(
+        &self,
+        programme: ProgrammeId,
+    ) -> StoreResult<Vec<ContributionRecord>> {
+        self.read(move |c| analytics::contributions(c, programme))
+            .await
+    }
+
+    async fn member_credit_totals(
+        &self,
+        programme: ProgrammeId,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<MemberCredits>> {
+        self.read(move |c| analytics::credit_totals(c, programme, since, until))
+            .await
+    }
+
+    async fn programme_survey_answers(
+        &self,
+        programme: ProgrammeId,
+    ) -> StoreResult<Vec<SurveyAnswerRecord>> {
+        self.read(move |c| analytics::survey_answers(c, programme))
+            .await
+    }
+
+    async fn organisation_local_authorities(
+        &self,
+        programme: ProgrammeId,
+        boundary: Boundary,
+        edition: Edition,
+    ) -> StoreResult<Vec<String>> {
+        self.read(move |c| {
+            analytics::organisation_local_authorities(c, programme, boundary, edition)
+        })
+        .await
+    }
+
+    async fn lsoa_deciles_in(
+        &self,
+        edition: Edition,
+        local_authorities: &[String],
+    ) -> StoreResult<Vec<u8>> {
+        let local_authorities = local_authorities.to_vec();
+        self.read(move |c| analytics::lsoa_deciles_in(c, edition, &local_authorities))
+            .await
     }
 }

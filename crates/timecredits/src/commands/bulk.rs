@@ -69,8 +69,8 @@ pub(crate) struct ExportArgs {
     pub out: PathBuf,
 }
 
-/// The manager named by `--as`, with their roles.
-async fn acting_as(app: &App, store: &dyn Store, email: &str) -> Result<Actor, String> {
+/// The person named by `--as`, with their roles (the use case decides what they may do).
+pub(crate) async fn acting_as(app: &App, store: &dyn Store, email: &str) -> Result<Actor, String> {
     let email = email.trim().to_lowercase();
     let user = store
         .user_by_email(&email)

@@ -1,0 +1,525 @@
+//! Reach, engagement and outcome reports of a programme, from the store
+//! through the pure analytics (`timecredits_evaluation::analytics`).
+//!
+//! **Who is in.** Only members whose latest consent record gives consent
+//! are participants; a member who withdrew, or never consented, leaves no
+//! trace in any figure (their contributions, credits and answers are
+//! dropped before the analytics see them).
+//!
+//! **The programme's area** (the yardstick for reach): every LSOA of the
+//! local authority districts its organisations' postcodes fall in. A
+//! programme whose organisations have no postcode in the lookup falls back
+//! to the districts of its consenting participants' postcodes. Both are
+//! public geography; nobody's address is shown.
+//!
+//! **Who may see them:** the programme's managers and evaluators. Anyone
+//! else is told the programme does not exist.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
+use timecredits_evaluation::analytics::{
+    self as pure, AnalyticsError, AreaDeciles, Contribution, CreditTotals, Dataset, Day, Filter,
+    Level, Mode, Participant, PublishedTable, SurveyScore,
+};
+use timecredits_evaluation::disclosure::Threshold;
+use timecredits_evaluation::imd::Decile;
+use timecredits_evaluation::instruments::{self, Instrument};
+use timecredits_evaluation::pseudonym::age_band;
+use timecredits_ledger::ProgrammeId;
+use uuid::Uuid;
+
+use super::model::{Answer, ConsentDecision, EvaluationProfile, ethnic_group};
+use super::places::CURRENT_EDITION;
+use super::records::{EvaluationMember, MemberCredits};
+use super::surveys::EvaluationSettings;
+use crate::rules::{local_date, time_zone};
+use crate::{Actor, App, AppError, MemberId, Programme, StoreError};
+
+/// Which report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    Reach,
+    Engagement,
+    Outcomes,
+}
+
+impl ReportKind {
+    pub const ALL: [Self; 3] = [Self::Reach, Self::Engagement, Self::Outcomes];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reach => "reach",
+            Self::Engagement => "engagement",
+            Self::Outcomes => "outcomes",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A report ready to publish: every table has been through disclosure
+/// control at `threshold`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnalyticsReport {
+    pub kind: ReportKind,
+    pub programme: ProgrammeId,
+    pub threshold: u64,
+    pub tables: Vec<PublishedTable>,
+}
+
+/// The records of consenting members only, as read from the store, before
+/// they become a `Dataset` (the research extract reads them too).
+pub(crate) struct ConsentingRecords {
+    pub settings: EvaluationSettings,
+    pub threshold: Threshold,
+    pub members: Vec<EvaluationMember>,
+    pub contributions: Vec<Contribution>,
+    pub credits: Vec<MemberCredits>,
+    pub scores: Vec<SurveyScore>,
+    pub area: AreaDeciles,
+}
+
+/// One survey response's scored answers, gathered from its rows.
+struct ResponseAnswers {
+    member: MemberId,
+    wave_months: u32,
+    instrument: String,
+    scores: Vec<(String, u8)>,
+}
+
+/// The key a member goes by inside the analytics (never published).
+pub(crate) fn member_key(member: MemberId) -> String {
+    member.0.to_string()
+}
+
+pub(crate) fn day(date: NaiveDate) -> Day {
+    let month = u8::try_from(date.month()).unwrap_or(1);
+    let d = u8::try_from(date.day()).unwrap_or(1);
+    Day::new(date.year(), month, d).expect("a NaiveDate is a valid calendar day")
+}
+
+fn naive(d: Day) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(d.year(), u32::from(d.month_number()), u32::from(d.day()))
+}
+
+/// The first instant of a calendar day in the programme's time zone.
+fn start_of(programme: &Programme, date: NaiveDate) -> DateTime<Utc> {
+    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    time_zone(programme)
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+fn level(code: &str) -> Option<Level> {
+    Level::ALL.into_iter().find(|l| l.as_str() == code)
+}
+
+fn mode(code: &str) -> Option<Mode> {
+    Mode::ALL.into_iter().find(|m| m.as_str() == code)
+}
+
+fn analytics_error(e: AnalyticsError) -> AppError {
+    match e {
+        AnalyticsError::PeriodBackwards { .. } => AppError::invalid("from", e.to_string()),
+        // Anything else means the records read do not hang together.
+        other => AppError::Store(StoreError::Corrupt(other.to_string())),
+    }
+}
+
+/// The age band a profile gives: the band chosen, or the 10-year band of
+/// the age reached this year.
+pub(crate) fn profile_age_band(profile: &EvaluationProfile, this_year: i32) -> Option<String> {
+    if let Some(year) = profile.year_of_birth {
+        let (year, this_year) = (u16::try_from(year).ok()?, u16::try_from(this_year).ok()?);
+        return age_band(year, this_year, 10).ok().map(|b| b.to_string());
+    }
+    profile.age_band.code().map(str::to_owned)
+}
+
+/// Categorical answers only: never the postcode or a year of birth.
+fn demographics(profile: &EvaluationProfile, this_year: i32) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut push = |question: &str, code: Option<String>| {
+        if let Some(code) = code {
+            out.push((question.to_owned(), code));
+        }
+    };
+    push("age_band", profile_age_band(profile, this_year));
+    push("gender", profile.gender.code().map(str::to_owned));
+    push("ethnic_group", ethnicity_group(&profile.ethnicity));
+    push("disability", profile.disability.code().map(str::to_owned));
+    push("employment", profile.employment.code().map(str::to_owned));
+    out
+}
+
+/// The census group (5 groups) of an ethnicity answer: the 19 categories
+/// would leave most cells below any threshold.
+pub(crate) fn ethnicity_group(answer: &Answer<String>) -> Option<String> {
+    match answer {
+        Answer::NotAnswered => None,
+        Answer::PreferNotToSay => answer.code().map(str::to_owned),
+        Answer::Given(code) => Some(ethnic_group(code).map_or("other", |g| g.code).to_owned()),
+    }
+}
+
+pub(crate) fn new_to_volunteering(profile: &EvaluationProfile) -> Option<bool> {
+    match profile.volunteered_before.code() {
+        Some("no") => Some(true),
+        Some("yes") => Some(false),
+        _ => None,
+    }
+}
+
+/// The instruments the programme uses now (SWEMWBS only with its licence).
+pub(crate) fn programme_instruments(settings: &EvaluationSettings) -> Vec<Instrument> {
+    instruments::catalogue()
+        .into_iter()
+        .filter(|i| settings.instruments.contains(&i.id) && i.available(settings.swemwbs_licence))
+        .collect()
+}
+
+impl App {
+    /// The programme, for its managers and evaluators; anyone else is told
+    /// it does not exist.
+    pub(crate) async fn evaluation_programme(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+    ) -> Result<Programme, AppError> {
+        if !(actor.manages(programme) || actor.evaluates(programme)) {
+            return Err(AppError::NotFound("programme"));
+        }
+        self.programme(programme).await
+    }
+
+    /// How organisations are named in reports: by name (organisations are
+    /// not people), with a number added when two share one.
+    async fn organisation_labels(
+        &self,
+        programme: ProgrammeId,
+    ) -> Result<BTreeMap<Uuid, String>, AppError> {
+        let mut organisations = self.store.organisations(programme).await?;
+        organisations.sort_by_key(|o| (o.created_at, o.id));
+        let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+        Ok(organisations
+            .into_iter()
+            .map(|o| {
+                let n = seen.entry(o.name.clone()).or_insert(0);
+                *n += 1;
+                let label = if *n == 1 {
+                    o.name
+                } else {
+                    format!("{} ({n})", o.name)
+                };
+                (o.id.0, label)
+            })
+            .collect())
+    }
+
+    /// The filter with its organisation (given by id) as the label the
+    /// analytics know it by; an organisation of another programme is not
+    /// found.
+    async fn with_organisation_label(
+        &self,
+        programme: ProgrammeId,
+        filter: &Filter,
+    ) -> Result<Filter, AppError> {
+        let Some(given) = &filter.organisation else {
+            return Ok(filter.clone());
+        };
+        let id: Uuid = given
+            .parse()
+            .map_err(|_| AppError::invalid("organisation", "is not an organisation id"))?;
+        let label = self
+            .organisation_labels(programme)
+            .await?
+            .remove(&id)
+            .ok_or(AppError::NotFound("organisation"))?;
+        Ok(Filter {
+            organisation: Some(label),
+            ..filter.clone()
+        })
+    }
+
+    /// A manager sets the smallest count the programme's reports and
+    /// extracts show (never below 5).
+    pub async fn set_disclosure_threshold(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        threshold: u64,
+    ) -> Result<EvaluationSettings, AppError> {
+        if !actor.manages(programme) {
+            return Err(AppError::NotFound("programme"));
+        }
+        self.programme(programme).await?;
+        Threshold::new(threshold)
+            .map_err(|e| AppError::invalid("disclosure_threshold", e.to_string()))?;
+        let mut settings = self.survey_settings(programme).await?;
+        settings.disclosure_threshold = threshold;
+        settings.updated = Some((actor.user, self.now()));
+        self.store.save_evaluation_settings(&settings).await?;
+        tracing::info!(programme.id = %programme, threshold, "disclosure threshold changed");
+        Ok(settings)
+    }
+
+    /// Reads the programme's records and keeps those of consenting members.
+    /// Credits are earned and spent in the filter's period, the balance at
+    /// its end.
+    pub(crate) async fn consenting_records(
+        &self,
+        programme: &Programme,
+        filter: &Filter,
+    ) -> Result<ConsentingRecords, AppError> {
+        let settings = self.survey_settings(programme.id).await?;
+        let threshold = Threshold::new(settings.disclosure_threshold)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let edition = CURRENT_EDITION;
+        let boundary = edition.boundary();
+        let members: Vec<EvaluationMember> = self
+            .store
+            .evaluation_members(programme.id, boundary, edition)
+            .await?
+            .into_iter()
+            .filter(|m| m.latest_consent == Some(ConsentDecision::Given))
+            .collect();
+        let consenting: BTreeSet<MemberId> = members.iter().map(|m| m.member).collect();
+
+        let labels = self.organisation_labels(programme.id).await?;
+        let mut contributions = Vec::new();
+        for c in self.store.evaluation_contributions(programme.id).await? {
+            if !consenting.contains(&c.member) {
+                continue;
+            }
+            let (Some(level), Some(mode)) = (level(&c.level), mode(&c.mode)) else {
+                return Err(StoreError::Corrupt(format!(
+                    "activity level {:?} or mode {:?}",
+                    c.level, c.mode
+                ))
+                .into());
+            };
+            contributions.push(Contribution {
+                member: member_key(c.member),
+                date: day(c.date),
+                minutes: c.minutes,
+                level,
+                mode,
+                organisation: labels
+                    .get(&c.organisation)
+                    .cloned()
+                    .unwrap_or_else(|| c.organisation.to_string()),
+            });
+        }
+
+        let since = filter.from.and_then(naive).map(|d| start_of(programme, d));
+        let until = filter
+            .to
+            .and_then(naive)
+            .and_then(|d| d.checked_add_days(Days::new(1)))
+            .map(|d| start_of(programme, d));
+        let credits = self
+            .store
+            .member_credit_totals(programme.id, since, until)
+            .await?
+            .into_iter()
+            .filter(|c| consenting.contains(&c.member))
+            .collect();
+
+        let scores = self.consenting_scores(programme.id, &consenting).await?;
+
+        let mut districts = self
+            .store
+            .organisation_local_authorities(programme.id, boundary, edition)
+            .await?;
+        if districts.is_empty() {
+            let of_members: BTreeSet<&String> = members
+                .iter()
+                .filter_map(|m| m.local_authority.as_ref())
+                .collect();
+            districts = of_members.into_iter().cloned().collect();
+        }
+        let deciles = self.store.lsoa_deciles_in(edition, &districts).await?;
+        let area = AreaDeciles::from_lsoa_deciles(deciles.into_iter().filter_map(Decile::new));
+
+        Ok(ConsentingRecords {
+            settings,
+            threshold,
+            members,
+            contributions,
+            credits,
+            scores,
+            area,
+        })
+    }
+
+    /// Every survey response of a consenting member, scored again from its
+    /// answers by the instrument's rule (programmes' own questions are not
+    /// outcome measures and are left out).
+    async fn consenting_scores(
+        &self,
+        programme: ProgrammeId,
+        consenting: &BTreeSet<MemberId>,
+    ) -> Result<Vec<SurveyScore>, AppError> {
+        let catalogue: BTreeMap<String, Instrument> = instruments::catalogue()
+            .into_iter()
+            .map(|i| (i.id.clone(), i))
+            .collect();
+        let mut responses: BTreeMap<Uuid, ResponseAnswers> = BTreeMap::new();
+        for a in self.store.programme_survey_answers(programme).await? {
+            if !consenting.contains(&a.member) || !catalogue.contains_key(&a.instrument) {
+                continue;
+            }
+            let entry = responses
+                .entry(a.response)
+                .or_insert_with(|| ResponseAnswers {
+                    member: a.member,
+                    wave_months: a.wave_months,
+                    instrument: a.instrument.clone(),
+                    scores: Vec::new(),
+                });
+            if let Some(score) = a.score {
+                entry.scores.push((a.item, score));
+            }
+        }
+        let mut scores = Vec::with_capacity(responses.len());
+        for r in responses.into_values() {
+            let pairs: Vec<(&str, u8)> = r.scores.iter().map(|(i, s)| (i.as_str(), *s)).collect();
+            let score = instruments::score(&catalogue[&r.instrument], &pairs)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            scores.push(SurveyScore {
+                member: member_key(r.member),
+                wave_months: r.wave_months,
+                instrument: r.instrument,
+                score,
+            });
+        }
+        Ok(scores)
+    }
+
+    /// The pure analytics' input from the consenting records.
+    fn dataset(
+        &self,
+        programme: &Programme,
+        records: &ConsentingRecords,
+    ) -> Result<Dataset, AppError> {
+        let this_year = self.programme_today(programme).year();
+        let participants = records
+            .members
+            .iter()
+            .map(|m| Participant {
+                key: member_key(m.member),
+                joined: day(local_date(programme, m.joined_at)),
+                decile: m.decile.and_then(Decile::new),
+                new_to_volunteering: m.profile.as_ref().and_then(new_to_volunteering),
+                demographics: m
+                    .profile
+                    .as_ref()
+                    .map(|p| demographics(p, this_year))
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let credits = records
+            .credits
+            .iter()
+            .map(|c| CreditTotals {
+                member: member_key(c.member),
+                earned_minutes: c.earned_minutes,
+                spent_minutes: c.spent_minutes,
+                outstanding_minutes: c.balance_minutes,
+            })
+            .collect();
+        Dataset::new(
+            participants,
+            records.contributions.clone(),
+            credits,
+            records.scores.clone(),
+            records.area,
+        )
+        .map_err(analytics_error)
+    }
+
+    /// One report for the programme's managers and evaluators. The
+    /// filter's organisation, when given, is an organisation's id; tables
+    /// name organisations by name.
+    pub async fn analytics_report(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        kind: ReportKind,
+        filter: &Filter,
+    ) -> Result<AnalyticsReport, AppError> {
+        let programme = self.evaluation_programme(actor, programme).await?;
+        filter.check().map_err(analytics_error)?;
+        let filter = &self.with_organisation_label(programme.id, filter).await?;
+        let records = self.consenting_records(&programme, filter).await?;
+        let data = self.dataset(&programme, &records)?;
+        let threshold = records.threshold;
+        let tables = match kind {
+            ReportKind::Reach => pure::reach(&data, filter, threshold)
+                .map_err(analytics_error)?
+                .tables(),
+            ReportKind::Engagement => {
+                let today = day(self.programme_today(&programme));
+                let as_of = filter.to.map_or(today, |to| to.min(today));
+                pure::engagement(&data, filter, as_of, threshold)
+                    .map_err(analytics_error)?
+                    .tables()
+            }
+            ReportKind::Outcomes => {
+                let instruments = programme_instruments(&records.settings);
+                let mut tables = Vec::new();
+                for months in &records.settings.follow_up_months {
+                    let outcome = pure::outcomes(&data, filter, &instruments, *months, threshold)
+                        .map_err(analytics_error)?;
+                    tables.extend(outcome.tables());
+                }
+                tables
+            }
+        };
+        Ok(AnalyticsReport {
+            kind,
+            programme: programme.id,
+            threshold: threshold.get(),
+            tables,
+        })
+    }
+
+    /// Participants by IMD decile and quintile against the area, the share
+    /// new to volunteering, and demographics.
+    pub async fn report_reach(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        filter: &Filter,
+    ) -> Result<AnalyticsReport, AppError> {
+        self.analytics_report(actor, programme, ReportKind::Reach, filter)
+            .await
+    }
+
+    /// Active members per month, time given by level, mode and
+    /// organisation, retention, and credits earned, spent and outstanding.
+    pub async fn report_engagement(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        filter: &Filter,
+    ) -> Result<AnalyticsReport, AppError> {
+        self.analytics_report(actor, programme, ReportKind::Engagement, filter)
+            .await
+    }
+
+    /// Paired change from baseline to each follow-up wave, per instrument.
+    pub async fn report_outcomes(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        filter: &Filter,
+    ) -> Result<AnalyticsReport, AppError> {
+        self.analytics_report(actor, programme, ReportKind::Outcomes, filter)
+            .await
+    }
+}
