@@ -184,6 +184,18 @@ impl Problems {
 }
 
 /// Reads the header and every row, reporting malformed ones.
+/// The line (from 1) a record starting at `byte` is on, as an editor
+/// shows it. The csv crate's own count is one short after a CRLF line end
+/// (the usual end in CSV files and in what browsers send), because a
+/// record may start at the LF that ends the line before.
+fn physical_line(data: &[u8], byte: u64) -> u64 {
+    let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(data.len());
+    while start < data.len() && matches!(data[start], b'\r' | b'\n') {
+        start += 1;
+    }
+    1 + data[..start].iter().filter(|&&b| b == b'\n').count() as u64
+}
+
 fn read_rows(kind: ImportKind, data: &[u8], problems: &mut Problems) -> Vec<Row> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let columns = kind.columns();
@@ -254,7 +266,9 @@ fn read_rows(kind: ImportKind, data: &[u8], problems: &mut Problems) -> Vec<Row>
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, csv::Position::line);
+                let line = record
+                    .position()
+                    .map_or(0, |p| physical_line(data, p.byte()));
                 if rows.len() >= MAX_IMPORT_ROWS {
                     problems.add(
                         line,
@@ -283,7 +297,7 @@ fn read_rows(kind: ImportKind, data: &[u8], problems: &mut Problems) -> Vec<Row>
                 });
             }
             Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
+                let line = e.position().map_or(0, |p| physical_line(data, p.byte()));
                 let message = match e.kind() {
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
@@ -1215,5 +1229,25 @@ fn member_record(
             updated_at: now,
         },
         membership: None,
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    #[test]
+    fn problems_name_the_same_line_whatever_the_line_ends() {
+        for file in [
+            "display_name,member_number\nAda,1234567\n,\nBea,x\n",
+            "display_name,member_number\r\nAda,1234567\r\n,\r\nBea,x\r\n",
+        ] {
+            let mut problems = Problems::default();
+            let rows = read_rows(ImportKind::Members, file.as_bytes(), &mut problems);
+            let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [2, 4], "in {file:?}");
+        }
+        assert_eq!(physical_line(b"a\r\nb\r\n", 3), 2, "a record starting at the LF");
+        assert_eq!(physical_line(b"a\nb", 2), 2);
     }
 }
