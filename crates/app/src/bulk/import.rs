@@ -1247,7 +1247,11 @@ mod line_tests {
             let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
             assert_eq!(lines, [2, 4], "in {file:?}");
         }
-        assert_eq!(physical_line(b"a\r\nb\r\n", 3), 2, "a record starting at the LF");
+        assert_eq!(
+            physical_line(b"a\r\nb\r\n", 3),
+            2,
+            "a record starting at the LF"
+        );
         assert_eq!(physical_line(b"a\nb", 2), 2);
     }
 }

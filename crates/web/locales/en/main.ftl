@@ -417,6 +417,8 @@ details-save = Save my details
 details-saved = Your details are saved.
 
 ## Getting back in: reset codes
+manage-import-file = CSV file
+manage-import-file-hint = Choose the file on your computer. Or paste its text in the box below instead.
 admin-staff-reset = A staff member forgot their password
 admin-staff-reset-link = Give them a reset code
 org-members-reset-code = Give a PIN reset code
@@ -740,13 +742,13 @@ manage-kind-redemptions = Credits spent
 manage-kind-transfers = The ledger (every transfer)
 manage-import-lead = Paste the CSV file, with its header row, into the box. A trial run checks every row and writes nothing.
 manage-import-kind = What the file holds
-manage-import-csv = The CSV file's text
-manage-import-csv-hint = Open the file in a text editor, copy all of it and paste it here.
+manage-import-csv = Or paste the CSV text
+manage-import-csv-hint = If you cannot choose the file, open it in a text editor, copy all of it and paste it here.
 manage-import-dry-run = Trial run: check the file, write nothing
 manage-import-dry-run-hint = Untick to import for real. If any row has a problem, nothing is written.
 manage-import-button = Check or import
 manage-import-error-kind = Choose what the file holds
-manage-import-error-csv = Paste the CSV file's text
+manage-import-error-csv = Choose a CSV file, or paste its text
 manage-import-error-rows = Some rows have problems: see the list of lines. Nothing was written.
 manage-import-problems = { $n ->
     [one] { $n } problem found. Nothing was written.

@@ -433,6 +433,8 @@ details-save = Zapisz moje dane
 details-saved = Twoje dane zostały zapisane.
 
 ## Getting back in: reset codes
+manage-import-file = Plik CSV
+manage-import-file-hint = Wybierz plik na swoim komputerze. Możesz też wkleić jego treść w pole poniżej.
 admin-staff-reset = Pracownik nie pamięta hasła
 admin-staff-reset-link = Przekaż mu kod resetowania
 org-members-reset-code = Przekaż kod resetowania PIN-u
@@ -756,13 +758,13 @@ manage-kind-redemptions = Wydane kredyty
 manage-kind-transfers = Księga (wszystkie przelewy)
 manage-import-lead = Wklej do pola plik CSV razem z wierszem nagłówka. Próba sprawdza każdy wiersz i niczego nie zapisuje.
 manage-import-kind = Co zawiera plik
-manage-import-csv = Treść pliku CSV
-manage-import-csv-hint = Otwórz plik w edytorze tekstu, skopiuj całość i wklej tutaj.
+manage-import-csv = Albo wklej treść pliku CSV
+manage-import-csv-hint = Jeśli nie możesz wybrać pliku, otwórz go w edytorze tekstu, skopiuj całość i wklej tutaj.
 manage-import-dry-run = Próba: sprawdź plik, nic nie zapisuj
 manage-import-dry-run-hint = Odznacz, aby zaimportować naprawdę. Jeśli którykolwiek wiersz ma błąd, nic nie zostanie zapisane.
 manage-import-button = Sprawdź lub importuj
 manage-import-error-kind = Wybierz, co zawiera plik
-manage-import-error-csv = Wklej treść pliku CSV
+manage-import-error-csv = Wybierz plik CSV albo wklej jego treść
 manage-import-error-rows = Niektóre wiersze mają błędy: zobacz listę wierszy. Nic nie zostało zapisane.
 manage-import-problems = { $n ->
     [one] Znaleziono { $n } błąd. Nic nie zostało zapisane.

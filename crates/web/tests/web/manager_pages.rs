@@ -649,3 +649,65 @@ async fn a_manager_of_two_programmes_chooses_between_them() {
     assert_eq!(rules.status, StatusCode::OK);
     assert!(rules.body.contains("Otherton Time Credits"));
 }
+
+#[tokio::test]
+async fn a_csv_file_is_uploaded_and_its_problems_name_their_lines() {
+    let t = TestApp::new().await;
+    let (cookie, csrf) = manager(&t).await;
+    let import = format!("{}/import", base(&t));
+    let form = t.get(&import, &[("cookie", &cookie)]).await;
+    assert_eq!(
+        attr(&form.body, "#import", "enctype").as_deref(),
+        Some("multipart/form-data")
+    );
+    assert_eq!(attr(&form.body, "#file", "type").as_deref(), Some("file"));
+    let boundary = "----tc-test-boundary";
+    let mut body = String::new();
+    for (name, value) in [
+        ("csrf", csrf.as_str()),
+        ("kind", "members"),
+        ("dry_run", "on"),
+        ("csv", ""),
+    ] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    // Made on Windows: CRLF line ends, and a blank name on line 3.
+    let file = "display_name,language\r\nGwen Green,en\r\n,pl\r\n";
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"members.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    ));
+    let request = axum::http::Request::post(&import)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::COOKIE, &cookie)
+        .body(axum::body::Body::from(body))
+        .expect("request");
+    let tried = t.send(request).await;
+    assert_eq!(
+        tried.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        tried.body
+    );
+    let rows = texts(&tried.body, "#problems tbody tr");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].starts_with("3 "), "{rows:?}");
+    // Nothing chosen and nothing pasted: said beside the file control.
+    let empty = t
+        .post_form(
+            &import,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("kind", "members"),
+                ("csv", ""),
+                ("dry_run", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(summary_links(&empty.body), ["#file"]);
+}

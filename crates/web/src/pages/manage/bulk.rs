@@ -1,15 +1,14 @@
 //! CSV import and export for a programme's managers.
 //!
-//! The import form takes the file's text pasted into a box (the web crate
-//! does not build axum's multipart support). A dry run, the default,
+//! The import form takes a CSV file (multipart upload) or its text pasted
+//! into a box; a file, when chosen, wins. A dry run, the default,
 //! checks every row and writes nothing; a real run writes the whole file
 //! or, when any row has a problem, nothing. Either way every problem is
 //! listed with its line. The form carries a UUID made when it was drawn,
 //! used as the import's idempotency key, so a double submit imports once.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -37,6 +36,49 @@ pub(crate) struct ImportForm {
     csv: String,
     #[serde(default)]
     dry_run: String,
+    /// The uploaded file's bytes (multipart only), kept as bytes: the
+    /// importer reports text that is not UTF-8 by line.
+    #[serde(skip)]
+    file: Vec<u8>,
+}
+
+impl ImportForm {
+    /// The form as sent: multipart (with a file) from the page, or
+    /// url-encoded (text only) from simpler clients.
+    async fn read(state: &AppState, request: Request) -> Result<Self, PageError> {
+        let multipart = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let Form(form) = Form::<ImportForm>::from_request(request, state)
+                .await
+                .map_err(|_| form_timed_out())?;
+            return Ok(form);
+        }
+        let mut parts = Multipart::from_request(request, state)
+            .await
+            .map_err(|_| form_timed_out())?;
+        let mut form = ImportForm::default();
+        while let Some(part) = parts.next_field().await.map_err(|_| form_timed_out())? {
+            let name = part.name().unwrap_or_default().to_owned();
+            if name == "file" {
+                form.file = part.bytes().await.map_err(|_| form_timed_out())?.to_vec();
+                continue;
+            }
+            let text = part.text().await.map_err(|_| form_timed_out())?;
+            match name.as_str() {
+                "csrf" => form.csrf = text,
+                "key" => form.key = text,
+                "kind" => form.kind = text,
+                "csv" => form.csv = text,
+                "dry_run" => form.dry_run = text,
+                _ => {}
+            }
+        }
+        Ok(form)
+    }
 }
 
 struct ProblemRow {
@@ -72,6 +114,8 @@ fn import_fields(l: &Layout, form: &ImportForm, errors: &FormErrors) -> Vec<Fiel
         .collect();
     vec![
         Field::new("kind", l.t("manage-import-kind"), FieldKind::Select(kinds)).value(&form.kind),
+        Field::new("file", l.t("manage-import-file"), FieldKind::File)
+            .hint(l.t("manage-import-file-hint")),
         Field::new("csv", l.t("manage-import-csv"), FieldKind::TextArea)
             .hint(l.t("manage-import-csv-hint"))
             .value(&form.csv),
@@ -166,9 +210,9 @@ pub(crate) async fn import(
     headers: HeaderMap,
     signed_in: SignedIn,
     Path(programme): Path<String>,
-    form: Result<Form<ImportForm>, FormRejection>,
+    request: Request,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|_| form_timed_out())?;
+    let form = ImportForm::read(&state, request).await?;
     signed_in.check_csrf(&form.csrf)?;
     let programme = managed_programme(&state, &signed_in.actor, &programme).await?;
     let l = Layout::new(&headers, Some(&signed_in), "/manage");
@@ -177,19 +221,19 @@ pub(crate) async fn import(
     if kind.is_none() {
         errors.add("kind", l.t("manage-import-error-kind"));
     }
-    if form.csv.trim().is_empty() {
-        errors.add("csv", l.t("manage-import-error-csv"));
+    if form.file.is_empty() && form.csv.trim().is_empty() {
+        errors.add("file", l.t("manage-import-error-csv"));
     }
     let dry_run = !form.dry_run.is_empty();
     let typed_key = Uuid::try_parse(&form.key).ok();
     let mut report = None;
     let mut written = false;
     if let (Some(kind), true) = (kind, errors.is_empty()) {
-        // Browsers send a text box's lines ending CRLF whatever was pasted;
-        // the csv reader dates a CRLF row from the line before it, so the
-        // report would name the wrong lines. Plain line ends keep them true.
-        let text = form.csv.replace("\r\n", "\n");
-        let csv = text.as_bytes();
+        let csv: &[u8] = if form.file.is_empty() {
+            form.csv.as_bytes()
+        } else {
+            &form.file
+        };
         let key = match (typed_key, dry_run) {
             (_, true) => key_for_file(programme.id, kind, csv),
             (Some(key), false) => TransferId(key),

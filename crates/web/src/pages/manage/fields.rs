@@ -17,6 +17,8 @@ pub(crate) enum FieldKind {
     Number,
     Date,
     TextArea,
+    /// A CSV file to upload.
+    File,
     Checkbox,
     Select(Vec<Choice>),
 }
@@ -80,6 +82,10 @@ impl Field {
         matches!(self.kind, FieldKind::Number)
     }
 
+    pub(crate) fn is_file(&self) -> bool {
+        matches!(self.kind, FieldKind::File)
+    }
+
     pub(crate) fn is_password(&self) -> bool {
         matches!(self.kind, FieldKind::Password)
     }
@@ -97,6 +103,7 @@ impl Field {
             FieldKind::Email => "email",
             FieldKind::Password => "password",
             FieldKind::Date => "date",
+            FieldKind::File => "file",
             _ => "text",
         }
     }
