@@ -67,6 +67,11 @@ use crate::{
     Organisation, Programme, Role, RoleGrant, Scope, Store, User, UserId,
 };
 
+// Consent, profiles, places and surveys: a file of its own beside this one.
+#[path = "demo_evaluation.rs"]
+mod evaluation;
+pub use evaluation::{EvaluationSummary, PLACES_NOTE};
+
 /// The seed the CLI uses; [`sign_ins`] does not depend on it.
 pub const DEFAULT_SEED: u64 = 2026;
 /// The name by which [`is_seeded`] recognises the demo programme.
@@ -111,6 +116,8 @@ pub struct DemoSummary {
     pub members: usize,
     pub transfers: u64,
     pub sign_ins: Vec<DemoSignIn>,
+    /// Consent, profiles, places and surveys (see [`crate::demo_evaluation`]).
+    pub evaluation: EvaluationSummary,
 }
 
 /// True when the store already holds the demo programme (so `timecredits demo` reuses the file).
@@ -224,12 +231,14 @@ pub async fn seed(
         }
         pending = left;
     }
+    let evaluation = evaluation::seed(&lanes, &ctx, &people, seed, start, today).await?;
     Ok(DemoSummary {
         organisations: ctx.organisations.len(),
         members: ctx.members.iter().flatten().count(),
         transfers: store.transfer_count().await?,
         programme: ctx.programme,
         sign_ins: sign_ins(),
+        evaluation,
     })
 }
 

@@ -9,8 +9,12 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use timecredits_app::activities::{ActivityFilter, ClaimFilter};
 use timecredits_app::demo::{self, DemoSummary};
 use timecredits_app::directory::RegistrationChannel;
+use timecredits_app::evaluation::{
+    Answer,
+    eval::imd::{Boundary, Edition, LsoaAssignment},
+};
 use timecredits_app::timebank::{ListingQuery, ProposalQuery};
-use timecredits_app::{App, FixedClock, Store};
+use timecredits_app::{App, FixedClock, MemberId, Store};
 use timecredits_domain::activity::SignUpStatus;
 use timecredits_domain::contribution::ClaimStatus;
 use timecredits_domain::directory::OrganisationStatus;
@@ -323,6 +327,7 @@ async fn census(
             .await
             .expect("proxy actions");
         add("proxy actions", proxies.len());
+        evaluation_census(store, m.id, &mut add).await;
         add(
             "proxy actions by the larder's coordinator",
             proxies.iter().filter(|p| p.actor == larder.id).count(),
@@ -342,6 +347,56 @@ async fn census(
         }
     }
     n
+}
+
+/// A member's consent, profile, place and survey answers, counted.
+async fn evaluation_census(store: &dyn Store, member: MemberId, add: &mut impl FnMut(&str, usize)) {
+    for record in store.consent_history(member).await.expect("consent") {
+        add(&format!("consents {}", record.decision.as_str()), 1);
+        add("consents by proxy", usize::from(record.by_proxy));
+    }
+    if let Some(p) = store.evaluation_profile(member).await.expect("profile") {
+        add("evaluation profiles", 1);
+        add(
+            "profiles with a prefer-not-to-say",
+            usize::from(
+                [
+                    &p.profile.gender,
+                    &p.profile.ethnicity,
+                    &p.profile.disability,
+                    &p.profile.employment,
+                    &p.profile.postcode,
+                ]
+                .iter()
+                .any(|a| **a == Answer::PreferNotToSay),
+            ),
+        );
+        if let Answer::Given(code) = &p.profile.postcode {
+            let area = store
+                .postcode_area(Boundary::Lsoa2011, code)
+                .await
+                .expect("lookup");
+            if let Some(LsoaAssignment::England(lsoa)) = area.map(|a| a.lsoa) {
+                let row = store
+                    .imd_area(Edition::Iod2019, lsoa.as_str())
+                    .await
+                    .expect("imd")
+                    .expect("the demo's LSOAs are in the IMD file");
+                add(
+                    "members in a Fenland LSOA",
+                    usize::from(row.local_authority.as_deref() == Some("E07000010")),
+                );
+                add(&format!("members in IMD decile {}", row.decile.get()), 1);
+            }
+        }
+    }
+    for r in store.survey_responses(member).await.expect("responses") {
+        add(
+            &format!("survey responses wave {} {}", r.wave_months, r.instrument),
+            1,
+        );
+        add("survey responses incomplete", usize::from(!r.complete));
+    }
 }
 
 /// Checks the census names every part of the product.
@@ -405,6 +460,22 @@ fn assert_every_part_is_there(n: &BTreeMap<String, usize>) {
     at_least("proposals expired", 1);
     at_least("proposals open", 1);
     at_least("member transfers Exchange", 20);
+    // Evaluation: most members consent (some through staff), fill a
+    // profile in real Fenland LSOAs across deciles, and answer surveys at
+    // baseline and six months.
+    at_least("consents given", 90);
+    at_least("consents by proxy", 50);
+    at_least("evaluation profiles", 80);
+    at_least("profiles with a prefer-not-to-say", 5);
+    at_least("members in a Fenland LSOA", 70);
+    let deciles = (1..=10)
+        .filter(|d| n.contains_key(&format!("members in IMD decile {d}")))
+        .count();
+    assert!(deciles >= 6, "members live in {deciles} deciles");
+    for instrument in ["swemwbs", "ucla3", "ons_loneliness", "ons4"] {
+        at_least(&format!("survey responses wave 0 {instrument}"), 80);
+        at_least(&format!("survey responses wave 6 {instrument}"), 25);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -479,6 +550,12 @@ async fn seeding_is_deterministic_sound_complete_and_signs_in() {
         "the same seed gave different records"
     );
     assert_eq!(summaries[0].transfers, summaries[1].transfers);
+    assert_eq!(summaries[0].evaluation, summaries[1].evaluation);
+    println!("{:#?}", summaries[0].evaluation);
+    assert_eq!(
+        summaries[0].evaluation.imd_rows, 144,
+        "the real Fenland and King's Lynn rows"
+    );
 
     // Every part of the product is in the demo.
     println!("{:#?}", censuses[0]);

@@ -123,6 +123,28 @@ pub async fn demo(
             "Created {}: {} organisations, {} members, {} transfers.",
             summary.programme.name, summary.organisations, summary.members, summary.transfers
         );
+        let evaluation = &summary.evaluation;
+        let waves: Vec<String> = evaluation
+            .responses
+            .iter()
+            .map(|(months, n)| format!("{n} at {months} months"))
+            .collect();
+        println!(
+            "Evaluation: {} consents ({} recorded by staff), {} profiles, {} members in Fenland LSOAs \
+(IMD deciles {}), survey responses {}.",
+            evaluation.consents,
+            evaluation.consents_by_proxy,
+            evaluation.profiles,
+            evaluation.placed,
+            evaluation
+                .deciles
+                .iter()
+                .map(u8::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            waves.join(", ")
+        );
+        println!("{}", evaluation.note);
         Some(summary)
     };
     print_demo_sign_ins(summary.as_ref());
