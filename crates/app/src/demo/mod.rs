@@ -68,7 +68,6 @@ use crate::{
 };
 
 // Consent, profiles, places and surveys: a file of its own beside this one.
-#[path = "demo_evaluation.rs"]
 mod evaluation;
 pub use evaluation::{EvaluationSummary, PLACES_NOTE};
 
@@ -116,7 +115,7 @@ pub struct DemoSummary {
     pub members: usize,
     pub transfers: u64,
     pub sign_ins: Vec<DemoSignIn>,
-    /// Consent, profiles, places and surveys (see [`crate::demo_evaluation`]).
+    /// Consent, profiles, places and surveys (see `demo::evaluation`).
     pub evaluation: EvaluationSummary,
 }
 

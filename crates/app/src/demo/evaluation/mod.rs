@@ -29,9 +29,7 @@ use timecredits_ledger::ProgrammeId;
 use super::{
     ADMIN_EMAIL, Context, DAYS, Joining, Lane, MemberPlan, ORGS, join_all, local, member_actor,
 };
-#[path = "demo_evaluation_answers.rs"]
 mod answers;
-#[path = "demo_evaluation_places.rs"]
 mod places;
 
 use answers::{State, answers, noise, profile};

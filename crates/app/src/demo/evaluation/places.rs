@@ -10,8 +10,9 @@ use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 
 /// The real IMD 2019 rows of Fenland and King's Lynn and West Norfolk (13 kB).
-pub(super) const IMD_EXTRACT: &[u8] =
-    include_bytes!("../../../data/imd2019/imd2019_lsoa_fenland_and_kings_lynn_west_norfolk.csv");
+pub(super) const IMD_EXTRACT: &[u8] = include_bytes!(
+    "../../../../../data/imd2019/imd2019_lsoa_fenland_and_kings_lynn_west_norfolk.csv"
+);
 pub(super) const IMD_EXTRACT_NAME: &str = "imd2019_lsoa_fenland_and_kings_lynn_west_norfolk.csv";
 const FENLAND: &str = "E07000010";
 
