@@ -164,4 +164,6 @@ export const PAGES = [
   { role: 'admin', name: 'give a staff reset code', path: '/admin/reset-code' },
   { role: 'admin', name: 'administration', path: '/admin', shot: 'admin' },
   { role: 'admin', name: 'administration with errors', path: '/admin', after: sendEmpty },
+  { role: 'admin', name: 'programme staff', path: firstLink('/admin', '#programmes a.programme-staff'), shot: 'admin-programme-staff' },
+  { role: 'admin', name: 'programme staff with errors', path: firstLink('/admin', '#programmes a.programme-staff'), after: sendEmpty },
 ];

@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0009_evaluation_threshold",
         include_str!("../migrations/0009_evaluation_threshold.sql"),
     ),
+    (
+        "0010_programme_staff",
+        include_str!("../migrations/0010_programme_staff.sql"),
+    ),
 ];
 
 /// Applies pending migrations in one transaction each. Returns how many ran.

@@ -8,6 +8,7 @@
 //! answered "not found".
 
 mod members;
+mod programme_staff;
 mod records;
 mod store;
 
@@ -19,10 +20,11 @@ use timecredits_ledger::{AccountId, ProgrammeId};
 use uuid::Uuid;
 
 pub use members::{OnBehalfRegistration, ProfileUpdate, RegisteredMember, SelfRegistrationRequest};
+pub use programme_staff::PROGRAMME_ROLES;
 pub use records::{
     Decision, DirectorySettings, MemberProfile, Membership, NewMemberRecord, OrganisationDetails,
-    Page, PageRequest, Partner, ProxyAction, Registration, RegistrationChannel, StaffMember,
-    StatusChange,
+    Page, PageRequest, Partner, ProgrammeStaffChange, ProxyAction, Registration,
+    RegistrationChannel, StaffMember, StatusChange,
 };
 pub use store::DirectoryStore;
 

@@ -131,6 +131,19 @@ pub struct StaffMember {
     pub role: Role,
 }
 
+/// One line of a programme's append-only log of programme roles given and
+/// taken away.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgrammeStaffChange {
+    pub programme: ProgrammeId,
+    pub user: UserId,
+    pub role: Role,
+    /// `true` when the role was given, `false` when it was taken away.
+    pub added: bool,
+    pub changed_by: UserId,
+    pub changed_at: DateTime<Utc>,
+}
+
 /// Everything written when a member is registered, in one transaction.
 #[derive(Clone, Debug)]
 pub struct NewMemberRecord {

@@ -8,7 +8,7 @@ use timecredits_ledger::{Account, ProgrammeId};
 
 use super::records::{
     DirectorySettings, MemberProfile, Membership, NewMemberRecord, OrganisationDetails,
-    ProxyAction, Registration, StaffMember,
+    ProgrammeStaffChange, ProxyAction, Registration, StaffMember,
 };
 use crate::{
     Member, MemberId, Organisation, OrganisationId, PostError, RoleGrant, StoreResult, UserId,
@@ -77,6 +77,31 @@ pub trait DirectoryStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// Everyone with a role at the organisation.
     async fn staff(&self, organisation: OrganisationId) -> StoreResult<Vec<StaffMember>>;
+
+    /// Grants a programme-scoped role and logs it as added, in one
+    /// transaction (granting a role already held only logs it again).
+    async fn grant_programme_role(
+        &self,
+        grant: RoleGrant,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Takes a programme-scoped role away and logs it as removed, in one
+    /// transaction; `false` (and nothing logged) when it was not held.
+    async fn revoke_programme_role(
+        &self,
+        grant: RoleGrant,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Everyone with a programme staff role (manager, evaluator) there;
+    /// members' own programme grants are not staff.
+    async fn programme_staff(&self, programme: ProgrammeId) -> StoreResult<Vec<StaffMember>>;
+    /// The programme's log of programme roles given and taken away, oldest first.
+    async fn programme_staff_changes(
+        &self,
+        programme: ProgrammeId,
+    ) -> StoreResult<Vec<ProgrammeStaffChange>>;
 
     async fn directory_settings(
         &self,

@@ -10,7 +10,8 @@ use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgRow};
 use timecredits_app::directory::{
     Decision, DirectorySettings, DirectoryStore, MemberProfile, Membership, NewMemberRecord,
-    OrganisationDetails, ProxyAction, Registration, RegistrationChannel, StaffMember, StatusChange,
+    OrganisationDetails, ProgrammeStaffChange, ProxyAction, Registration, RegistrationChannel,
+    StaffMember, StatusChange,
 };
 use timecredits_app::{
     Member, MemberId, Organisation, OrganisationId, PostError, Role, RoleGrant, StoreError,
@@ -27,14 +28,16 @@ use crate::error::db_err;
 use crate::rows::{self, organisation_columns};
 use crate::{Attempt, PgStore, retrying};
 
-fn get<'r, T>(row: &'r PgRow, column: &str) -> StoreResult<T>
+mod programme_staff;
+
+pub(super) fn get<'r, T>(row: &'r PgRow, column: &str) -> StoreResult<T>
 where
     T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
 {
     row.try_get(column).map_err(db_err)
 }
 
-fn corrupt(what: &str, raw: &str) -> StoreError {
+pub(super) fn corrupt(what: &str, raw: &str) -> StoreError {
     StoreError::Corrupt(format!("unknown {what} {raw:?}"))
 }
 
@@ -359,6 +362,32 @@ async fn insert_grant(c: &mut PgConnection, grant: &RoleGrant) -> StoreResult<()
     Ok(())
 }
 
+async fn delete_grant(c: &mut PgConnection, grant: &RoleGrant) -> StoreResult<bool> {
+    let (kind, id) = rows::scope_to_db(grant.scope);
+    let n = sqlx::query(
+        "DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND scope_kind = $3 AND scope_id = $4",
+    )
+    .bind(grant.user.0)
+    .bind(grant.role.as_str())
+    .bind(kind)
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map_err(db_err)?
+    .rows_affected();
+    Ok(n > 0)
+}
+
+pub(super) fn staff_member(row: &PgRow) -> StoreResult<StaffMember> {
+    let role: String = get(row, "role")?;
+    Ok(StaffMember {
+        user: UserId(get(row, "id")?),
+        display_name: get(row, "display_name")?,
+        email: get(row, "email")?,
+        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+    })
+}
+
 async fn staff_change(
     c: &mut PgConnection,
     grant: &RoleGrant,
@@ -600,24 +629,13 @@ impl DirectoryStore for PgStore {
         by: UserId,
         at: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let (kind, id) = rows::scope_to_db(grant.scope);
         let mut tx = self.pool.begin().await.map_err(db_err)?;
-        let n = sqlx::query(
-            "DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND scope_kind = $3 AND scope_id = $4",
-        )
-        .bind(grant.user.0)
-        .bind(grant.role.as_str())
-        .bind(kind)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?
-        .rows_affected();
-        if n > 0 {
+        let removed = delete_grant(&mut tx, &grant).await?;
+        if removed {
             staff_change(&mut tx, &grant, "removed", by, at).await?;
         }
         tx.commit().await.map_err(db_err)?;
-        Ok(n > 0)
+        Ok(removed)
     }
 
     async fn staff(&self, org: OrganisationId) -> StoreResult<Vec<StaffMember>> {
@@ -630,16 +648,46 @@ impl DirectoryStore for PgStore {
         .await
         .map_err(db_err)?
         .iter()
-        .map(|row| {
-            let role: String = get(row, "role")?;
-            Ok(StaffMember {
-                user: UserId(get(row, "id")?),
-                display_name: get(row, "display_name")?,
-                email: get(row, "email")?,
-                role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
-            })
-        })
+        .map(staff_member)
         .collect()
+    }
+
+    async fn grant_programme_role(
+        &self,
+        grant: RoleGrant,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        insert_grant(&mut tx, &grant).await?;
+        programme_staff::log(&mut tx, &grant, "added", by, at).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn revoke_programme_role(
+        &self,
+        grant: RoleGrant,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let removed = delete_grant(&mut tx, &grant).await?;
+        if removed {
+            programme_staff::log(&mut tx, &grant, "removed", by, at).await?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(removed)
+    }
+
+    async fn programme_staff(&self, programme: ProgrammeId) -> StoreResult<Vec<StaffMember>> {
+        programme_staff::staff(&self.pool, programme).await
+    }
+
+    async fn programme_staff_changes(
+        &self,
+        programme: ProgrammeId,
+    ) -> StoreResult<Vec<ProgrammeStaffChange>> {
+        programme_staff::changes(&self.pool, programme).await
     }
 
     async fn directory_settings(

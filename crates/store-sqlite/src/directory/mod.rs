@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
 use timecredits_app::directory::{
     Decision, DirectorySettings, DirectoryStore, MemberProfile, Membership, NewMemberRecord,
-    OrganisationDetails, ProxyAction, Registration, RegistrationChannel, StaffMember, StatusChange,
+    OrganisationDetails, ProgrammeStaffChange, ProxyAction, Registration, RegistrationChannel,
+    StaffMember, StatusChange,
 };
 use timecredits_app::{
     Member, MemberId, MemberNumber, Organisation, OrganisationId, PostError, Role, RoleGrant,
@@ -22,7 +23,9 @@ use uuid::Uuid;
 use crate::codec::{blob, floor_minutes, get, micros, opt_uuid, time, uuid};
 use crate::{SqliteStore, internal};
 
-fn corrupt(what: &str, raw: &str) -> StoreError {
+mod programme_staff;
+
+pub(super) fn corrupt(what: &str, raw: &str) -> StoreError {
     StoreError::Corrupt(format!("unknown {what} {raw:?}"))
 }
 
@@ -371,6 +374,27 @@ fn staff_change(
     Ok(())
 }
 
+pub(super) fn delete_grant(c: &Connection, grant: &RoleGrant) -> StoreResult<bool> {
+    let (kind, id) = grant_parts(grant)?;
+    let n = c
+        .execute(
+            "DELETE FROM role_grants WHERE user_id = ?1 AND role = ?2 AND scope_kind = ?3 AND scope_id = ?4",
+            params![blob(grant.user.0), grant.role.as_str(), kind, blob(id)],
+        )
+        .map_err(internal)?;
+    Ok(n > 0)
+}
+
+pub(super) fn staff_member(row: &Row) -> StoreResult<StaffMember> {
+    let role: String = get(row, "role")?;
+    Ok(StaffMember {
+        user: UserId(uuid(row, "id")?),
+        display_name: get(row, "display_name")?,
+        email: get(row, "email")?,
+        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+    })
+}
+
 fn proxy_action(row: &Row) -> StoreResult<ProxyAction> {
     Ok(ProxyAction {
         id: uuid(row, "id")?,
@@ -382,7 +406,7 @@ fn proxy_action(row: &Row) -> StoreResult<ProxyAction> {
 }
 
 /// Collects every row of a prepared query.
-fn collect<T>(
+pub(super) fn collect<T>(
     c: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
@@ -564,17 +588,11 @@ impl DirectoryStore for SqliteStore {
         at: DateTime<Utc>,
     ) -> StoreResult<bool> {
         self.write(move |c| {
-            let (kind, id) = grant_parts(&grant)?;
-            let n = c
-                .execute(
-                    "DELETE FROM role_grants WHERE user_id = ?1 AND role = ?2 AND scope_kind = ?3 AND scope_id = ?4",
-                    params![blob(grant.user.0), grant.role.as_str(), kind, blob(id)],
-                )
-                .map_err(internal)?;
-            if n > 0 {
+            let removed = delete_grant(c, &grant)?;
+            if removed {
                 staff_change(c, &grant, "removed", by, at)?;
             }
-            Ok(n > 0)
+            Ok(removed)
         })
         .await
     }
@@ -586,18 +604,52 @@ impl DirectoryStore for SqliteStore {
                 "SELECT u.id, u.display_name, u.email, g.role FROM role_grants g JOIN users u ON u.id = g.user_id
                  WHERE g.scope_kind = 'organisation' AND g.scope_id = ?1 ORDER BY u.display_name, u.id, g.role",
                 [blob(org.0)],
-                |row| {
-                    let role: String = get(row, "role")?;
-                    Ok(StaffMember {
-                        user: UserId(uuid(row, "id")?),
-                        display_name: get(row, "display_name")?,
-                        email: get(row, "email")?,
-                        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
-                    })
-                },
+                staff_member,
             )
         })
         .await
+    }
+
+    async fn grant_programme_role(
+        &self,
+        grant: RoleGrant,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.write(move |c| {
+            insert_grant(c, &grant)?;
+            programme_staff::log(c, &grant, "added", by, at)
+        })
+        .await
+    }
+
+    async fn revoke_programme_role(
+        &self,
+        grant: RoleGrant,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.write(move |c| {
+            let removed = delete_grant(c, &grant)?;
+            if removed {
+                programme_staff::log(c, &grant, "removed", by, at)?;
+            }
+            Ok(removed)
+        })
+        .await
+    }
+
+    async fn programme_staff(&self, programme: ProgrammeId) -> StoreResult<Vec<StaffMember>> {
+        self.read(move |c| programme_staff::staff(c, programme))
+            .await
+    }
+
+    async fn programme_staff_changes(
+        &self,
+        programme: ProgrammeId,
+    ) -> StoreResult<Vec<ProgrammeStaffChange>> {
+        self.read(move |c| programme_staff::changes(c, programme))
+            .await
     }
 
     async fn directory_settings(

@@ -791,3 +791,16 @@ admin-staff-error-programme = Choose a programme
 admin-staff-error-taken = Someone already signs in with this email address
 admin-done-programme = The programme is created.
 admin-done-staff = The staff sign-in is created.
+
+## Administrators: programme staff
+admin-programme-staff-title = Programme staff
+admin-programme-staff-link = Staff
+admin-programme-staff-lead = Programme managers and evaluators of this programme. Give a role to someone who already signs in, or take one away when they no longer need it.
+admin-programme-staff-none = Nobody has a role in this programme yet.
+admin-programme-staff-revoke = Revoke
+admin-programme-staff-grant = Give a role
+admin-programme-staff-email-hint = The email address they sign in with.
+admin-programme-staff-error-no-sign-in = Nobody signs in with this email address; create their staff sign-in on the administration page first
+admin-programme-staff-done-granted = The role is given.
+admin-programme-staff-done-revoked = The role is taken away.
+admin-programme-staff-back = Back to administration

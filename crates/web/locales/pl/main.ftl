@@ -811,3 +811,16 @@ admin-staff-error-programme = Wybierz program
 admin-staff-error-taken = Ktoś już loguje się tym adresem e-mail
 admin-done-programme = Program został utworzony.
 admin-done-staff = Konto pracownika zostało utworzone.
+
+## Administrators: programme staff
+admin-programme-staff-title = Personel programu
+admin-programme-staff-link = Personel
+admin-programme-staff-lead = Menedżerowie i ewaluatorzy tego programu. Nadaj rolę komuś, kto już się loguje, albo odbierz ją, gdy nie jest już potrzebna.
+admin-programme-staff-none = Nikt nie ma jeszcze roli w tym programie.
+admin-programme-staff-revoke = Odbierz
+admin-programme-staff-grant = Nadaj rolę
+admin-programme-staff-email-hint = Adres e-mail, którym się logują.
+admin-programme-staff-error-no-sign-in = Nikt nie loguje się tym adresem e-mail; najpierw utwórz jego konto personelu na stronie administracji
+admin-programme-staff-done-granted = Rola została nadana.
+admin-programme-staff-done-revoked = Rola została odebrana.
+admin-programme-staff-back = Wróć do administracji

@@ -66,6 +66,7 @@ pub(crate) struct Done {
 }
 
 struct ProgrammeRow {
+    id: String,
     name: String,
     locality: String,
     time_zone: String,
@@ -111,6 +112,7 @@ async fn admin_page(
     let rows = programmes
         .iter()
         .map(|p| ProgrammeRow {
+            id: p.id.to_string(),
             name: p.name.clone(),
             locality: p.locality.clone(),
             time_zone: p.time_zone.clone(),

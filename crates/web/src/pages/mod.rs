@@ -8,6 +8,7 @@
 mod act_for;
 mod activities;
 mod admin;
+mod admin_staff;
 mod auth;
 mod claims;
 mod coordinator;
@@ -140,6 +141,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .merge(manage::routes())
         .merge(admin::routes())
+        .merge(admin_staff::routes())
 }
 
 // ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 
-use crate::pages::{session_csrf, sign_in, texts};
+use crate::pages::{attr, session_csrf, sign_in, texts};
 use crate::support::{MANAGER_EMAIL, MANAGER_PASSWORD, PIN, TestApp};
 
 const ADMIN_EMAIL: &str = "admin@example.org";
@@ -147,6 +147,144 @@ async fn an_administrator_creates_programmes_and_staff_and_nobody_else_may() {
                 ("name", "Sneaky"),
                 ("time_zone", "Europe/London"),
                 ("language", "en-GB"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_administrator_grants_and_revokes_programme_roles() {
+    let t = TestApp::new().await;
+    let admin = sign_in(&t, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let csrf = session_csrf(&t, &admin).await;
+    let programme = t.programme.id.to_string();
+    let path = format!("/admin/programmes/{programme}/staff");
+    // Each programme row on /admin links to its staff page.
+    let overview = t.get("/admin", &[("cookie", &admin)]).await;
+    assert_eq!(
+        attr(&overview.body, "#programmes a.programme-staff", "href").as_deref(),
+        Some(path.as_str())
+    );
+    let page = t.get(&path, &[("cookie", &admin)]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(
+        texts(&page.body, "#staff .staff-role"),
+        ["Programme manager"]
+    );
+    let csrf_field = attr(&page.body, "#grant-role input[name=csrf]", "value");
+    assert_eq!(csrf_field.as_deref(), Some(csrf.as_str()));
+    assert!(attr(&page.body, "#staff form input[name=csrf]", "value").is_some());
+
+    // Mistakes: the summary and the field say what is wrong; nothing changes.
+    let unknown = t
+        .post_form(
+            &path,
+            &admin,
+            &[
+                ("csrf", &csrf),
+                ("email", "nobody@example.org"),
+                ("role", "evaluator"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(texts(&unknown.body, ".error-summary li").len(), 1);
+    assert_eq!(texts(&unknown.body, "#email-error").len(), 1);
+    assert_eq!(
+        attr(&unknown.body, "#email", "value").as_deref(),
+        Some("nobody@example.org")
+    );
+    let no_role = t
+        .post_form(
+            &path,
+            &admin,
+            &[
+                ("csrf", &csrf),
+                ("email", MANAGER_EMAIL),
+                ("role", "administrator"),
+            ],
+        )
+        .await;
+    assert_eq!(no_role.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(texts(&no_role.body, "#role-error").len(), 1);
+
+    // The manager is also made an evaluator, then loses the manager's role.
+    let granted = t
+        .post_form(
+            &path,
+            &admin,
+            &[
+                ("csrf", &csrf),
+                ("email", MANAGER_EMAIL),
+                ("role", "evaluator"),
+            ],
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::SEE_OTHER, "{}", granted.body);
+    let page = t
+        .get(&format!("{path}?done=granted"), &[("cookie", &admin)])
+        .await;
+    assert_eq!(texts(&page.body, "#done"), ["The role is given."]);
+    let mut roles = texts(&page.body, "#staff .staff-role");
+    roles.sort();
+    assert_eq!(roles, ["Evaluator", "Programme manager"]);
+    let user = attr(&page.body, "#staff input[name=user]", "value").expect("user");
+
+    let manager = sign_in(&t, MANAGER_EMAIL, MANAGER_PASSWORD).await;
+    let members = format!("/manage/{programme}/members");
+    assert_eq!(
+        t.get(&members, &[("cookie", &manager)]).await.status,
+        StatusCode::OK
+    );
+    // Without the form's token nothing is revoked.
+    let forged = t
+        .post_form(
+            &format!("{path}/revoke"),
+            &admin,
+            &[
+                ("csrf", "wrong"),
+                ("user", &user),
+                ("role", "programme_manager"),
+            ],
+        )
+        .await;
+    assert_ne!(forged.status, StatusCode::SEE_OTHER);
+    let revoked = t
+        .post_form(
+            &format!("{path}/revoke"),
+            &admin,
+            &[
+                ("csrf", &csrf),
+                ("user", &user),
+                ("role", "programme_manager"),
+            ],
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    let page = t.get(&path, &[("cookie", &admin)]).await;
+    assert_eq!(texts(&page.body, "#staff .staff-role"), ["Evaluator"]);
+    assert_ne!(
+        t.get(&members, &[("cookie", &manager)]).await.status,
+        StatusCode::OK,
+        "a revoked manager no longer manages"
+    );
+
+    // Nobody but an administrator sees or uses the page.
+    let alice = sign_in(&t, &t.alice.number.value().to_string(), PIN).await;
+    assert_eq!(
+        t.get(&path, &[("cookie", &alice)]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let manager_csrf = session_csrf(&t, &manager).await;
+    let refused = t
+        .post_form(
+            &path,
+            &manager,
+            &[
+                ("csrf", &manager_csrf),
+                ("email", MANAGER_EMAIL),
+                ("role", "programme_manager"),
             ],
         )
         .await;
