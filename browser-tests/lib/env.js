@@ -52,4 +52,6 @@ export const members = find((s) => !isEmail(s), 'member with a PIN');
 export const manager = find((s) => s.login.startsWith('manager@'), 'programme manager')[0];
 export const coordinator = find((s) => s.login.startsWith('larder@'), 'coordinator')[0];
 export const desk = find((s) => s.login.startsWith('leisure@'), 'spend desk')[0];
+/** The programme's evaluator: sees its evaluation reports only. */
+export const evaluator = find((s) => s.login.startsWith('evaluator@'), 'evaluator')[0];
 export const admin = find((s) => s.role === 'administrator', 'administrator')[0];

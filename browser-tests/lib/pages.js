@@ -19,6 +19,7 @@ export const ROLES = {
   coordinator: env.coordinator,
   desk: env.desk,
   manager: env.manager,
+  evaluator: env.evaluator,
   admin: env.admin,
 };
 
@@ -66,6 +67,19 @@ async function giveCode(page) {
     page.locator('main form[method=post] button[type=submit]').click(),
   ]);
   await page.locator('#reset-code').waitFor();
+}
+
+/**
+ * A page of the first programme's evaluation reports (`sub` under
+ * `/reports/{id}`); `/reports` goes straight to the only programme.
+ */
+function reports(sub) {
+  return async (page) => {
+    await page.goto('/reports');
+    const first = await page.locator('#report-links a').first().getAttribute('href');
+    if (!first) throw new Error('/reports lists no report to check');
+    return first.replace(/\/[^/]+$/, `/${sub}`);
+  };
 }
 
 /** A page of the manager's first programme (`sub` under `/manage/{id}`). */
@@ -159,6 +173,16 @@ export const PAGES = [
   { role: 'manager', name: 'import with errors', path: managed('import'), after: sendEmpty },
   { role: 'manager', name: 'export', path: managed('export') },
   { role: 'manager', name: 'reports', path: managed('reports') },
+  { role: 'manager', name: 'evaluation reports', path: '/reports' },
+  { role: 'manager', name: 'reach', path: reports('reach'), shot: 'manager-reach' },
+  { role: 'manager', name: 'funder report', path: reports('funder') },
+  { role: 'evaluator', name: 'home', path: '/home' },
+  { role: 'evaluator', name: 'evaluation reports', path: '/reports' },
+  { role: 'evaluator', name: 'reach', path: reports('reach') },
+  { role: 'evaluator', name: 'engagement', path: reports('engagement'), shot: 'evaluator-engagement' },
+  { role: 'evaluator', name: 'outcomes', path: reports('outcomes') },
+  { role: 'evaluator', name: 'filter with errors', path: async (page) => `${await reports('reach')(page)}?from=2026-13-01`, status: 422 },
+  { role: 'evaluator', name: 'funder report', path: reports('funder'), shot: 'evaluator-funder' },
 
   { role: 'admin', name: 'home', path: '/home' },
   { role: 'admin', name: 'give a staff reset code', path: '/admin/reset-code' },

@@ -128,16 +128,25 @@ fn menu(lang: &Lang, actor: &Actor, here: &str) -> Vec<NavItem> {
     {
         items.push(("/manage", "nav-manage"));
     }
+    // Managers and evaluators of a programme see its evaluation reports.
+    if actor
+        .grants
+        .iter()
+        .any(|g| matches!(g.role, Role::ProgrammeManager | Role::Evaluator))
+    {
+        items.push(("/reports", "nav-reports"));
+    }
     if actor.is_administrator() {
         items.push(("/admin", "nav-admin"));
     }
     // Staff of a programme see its activities; an administrator, who takes
-    // part in no programme, has none to see.
+    // part in no programme, has none to see, and an evaluator, who only
+    // reads its reports, is not shown them either (the page refuses them).
     if actor.member.is_none()
         && actor
             .grants
             .iter()
-            .any(|g| !matches!(g.role, Role::Member | Role::Administrator))
+            .any(|g| !matches!(g.role, Role::Member | Role::Administrator | Role::Evaluator))
     {
         items.push(("/activities", "nav-activities"));
     }

@@ -28,6 +28,7 @@ mod org_choice;
 mod org_members;
 mod org_statement;
 mod recovery;
+mod reports;
 mod spend;
 mod timebank;
 
@@ -140,6 +141,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/organisation/statement.csv", get(org_statement::csv))
         .route("/static/app.css", get(stylesheet))
         .merge(manage::routes())
+        .merge(reports::routes())
         .merge(admin::routes())
         .merge(admin_staff::routes())
 }

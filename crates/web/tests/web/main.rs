@@ -22,5 +22,7 @@ mod organisation_pages;
 mod pages;
 mod proxy;
 mod recovery_pages;
+mod report_data;
+mod report_pages;
 mod support;
 mod timebank_pages;

@@ -480,7 +480,9 @@ async fn circulation_is_shown_in_credits_and_hours_and_reports_link_to_it() {
         .filter_map(|a| a.value().attr("href").map(str::to_owned))
         .collect();
     assert_eq!(hrefs, links);
-    assert_eq!(texts(&reports.body, "#evaluation-later").len(), 1);
+    // The evaluation dashboards are linked from here.
+    let evaluation = texts(&reports.body, "#evaluation-reports a");
+    assert_eq!(evaluation.len(), 4, "{evaluation:?}");
 }
 
 #[tokio::test]

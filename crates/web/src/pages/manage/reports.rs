@@ -22,6 +22,8 @@ struct ReportsPage {
     l: Layout,
     programme: String,
     links: Vec<Link>,
+    /// The evaluation dashboards under `/reports/{programme}`.
+    evaluation: Vec<Link>,
 }
 
 pub(crate) async fn reports(
@@ -43,10 +45,18 @@ pub(crate) async fn reports(
         label: l.t(key),
     })
     .collect();
+    let evaluation = ["reach", "engagement", "outcomes", "funder"]
+        .into_iter()
+        .map(|path| Link {
+            href: format!("/reports/{}/{path}", programme.id),
+            label: l.t(&format!("reports-{path}")),
+        })
+        .collect();
     Ok(render(&ReportsPage {
         l,
         programme: programme.name,
         links,
+        evaluation,
     })?
     .into_response())
 }

@@ -1,0 +1,144 @@
+//! Published tables laid out for a page: caption, header cells with
+//! scope, a row header per row, suppressed cells marked, a CSV link and the
+//! chart that goes beside the table.
+
+use timecredits_app::evaluation::eval::analytics::{PublishedTable, SUPPRESSED};
+
+use super::charts;
+use crate::pages::Layout;
+
+/// One sub-page link (reach, engagement, outcomes, funder report).
+pub(crate) struct ReportLink {
+    pub(crate) href: String,
+    pub(crate) label: String,
+    pub(crate) current: bool,
+}
+
+pub(crate) struct CellView {
+    pub(crate) text: String,
+    pub(crate) suppressed: bool,
+    pub(crate) numeric: bool,
+}
+
+pub(crate) struct RowView {
+    pub(crate) head: CellView,
+    pub(crate) cells: Vec<CellView>,
+}
+
+pub(crate) struct TableView {
+    pub(crate) id: String,
+    pub(crate) caption: String,
+    pub(crate) header: Vec<String>,
+    pub(crate) rows: Vec<RowView>,
+    pub(crate) csv: String,
+    pub(crate) chart: Option<String>,
+}
+
+fn cell(text: &str) -> CellView {
+    CellView {
+        text: text.to_owned(),
+        suppressed: text == SUPPRESSED,
+        numeric: text.parse::<f64>().is_ok() || is_hours(text),
+    }
+}
+
+/// "12:30" as the tables write hours and minutes.
+fn is_hours(text: &str) -> bool {
+    text.trim_start_matches('-')
+        .split_once(':')
+        .is_some_and(|(h, m)| {
+            !h.is_empty()
+                && m.len() == 2
+                && h.chars().all(|c| c.is_ascii_digit())
+                && m.chars().all(|c| c.is_ascii_digit())
+        })
+}
+
+/// The tables of one report; `query` is the checked filter, which each CSV
+/// link carries on so the file has the same figures as the page.
+pub(crate) fn tables(
+    l: &Layout,
+    tables: &[PublishedTable],
+    csv_base: &str,
+    query: &str,
+    prefix: &str,
+) -> Vec<TableView> {
+    tables
+        .iter()
+        .enumerate()
+        .map(|(index, table)| {
+            let id = format!("{prefix}-table-{index}");
+            let csv = if query.is_empty() {
+                format!("{csv_base}?table={index}")
+            } else {
+                format!("{csv_base}?table={index}&{query}")
+            };
+            one(l, table, id, csv)
+        })
+        .collect()
+}
+
+pub(crate) fn one(l: &Layout, table: &PublishedTable, id: String, csv: String) -> TableView {
+    let chart = charts::for_table(l, &format!("{id}-chart"), table);
+    TableView {
+        caption: table.title.clone(),
+        header: table.header.clone(),
+        rows: table
+            .rows
+            .iter()
+            .map(|row| {
+                let mut cells = row.iter().map(|c| cell(c));
+                RowView {
+                    head: cells.next().unwrap_or_else(|| cell("")),
+                    cells: cells.collect(),
+                }
+            })
+            .collect(),
+        id,
+        csv,
+        chart,
+    }
+}
+
+pub(crate) fn tabs(l: &Layout, base: &str, query: &str, current: &str) -> Vec<ReportLink> {
+    ["reach", "engagement", "outcomes", "funder"]
+        .into_iter()
+        .map(|name| ReportLink {
+            href: if query.is_empty() {
+                format!("{base}/{name}")
+            } else {
+                format!("{base}/{name}?{query}")
+            },
+            label: l.t(&format!("reports-{name}")),
+            current: name == current,
+        })
+        .collect()
+}
+
+/// What "suppressed" means, with the programme's threshold.
+pub(crate) fn disclosure_note(l: &Layout, threshold: u64) -> String {
+    l.lang.ta(
+        "reports-disclosure",
+        &[
+            ("marker", crate::i18n::Arg::Text(SUPPRESSED.to_owned())),
+            (
+                "threshold",
+                crate::i18n::Arg::Int(i64::try_from(threshold).unwrap_or(i64::MAX)),
+            ),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_know_numbers_hours_and_suppression() {
+        assert!(cell("12").numeric);
+        assert!(cell("-1:15").numeric);
+        assert!(!cell("ucla3").numeric);
+        assert!(cell(SUPPRESSED).suppressed);
+        assert!(!cell("3").suppressed);
+    }
+}
