@@ -417,6 +417,9 @@ details-save = Save my details
 details-saved = Your details are saved.
 
 ## Getting back in: reset codes
+org-members-pages = Pages of members
+org-members-first-page = First page
+org-members-next-page = Next page of members
 manage-import-file = CSV file
 manage-import-file-hint = Choose the file on your computer. Or paste its text in the box below instead.
 admin-staff-reset = A staff member forgot their password
@@ -497,7 +500,6 @@ org-members-none = The organisation has no members yet.
 org-members-caption = Members, by name
 org-members-actions = What you can do
 org-members-act-for = Act for them
-org-members-more = Only the first 200 members are shown.
 org-members-register = Register someone
 org-members-register-lead = For someone who asked you to register them. They get a member number and a PIN to sign in with.
 org-members-name = Their name

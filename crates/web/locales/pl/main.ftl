@@ -433,6 +433,9 @@ details-save = Zapisz moje dane
 details-saved = Twoje dane zostały zapisane.
 
 ## Getting back in: reset codes
+org-members-pages = Strony listy członków
+org-members-first-page = Pierwsza strona
+org-members-next-page = Następna strona członków
 manage-import-file = Plik CSV
 manage-import-file-hint = Wybierz plik na swoim komputerze. Możesz też wkleić jego treść w pole poniżej.
 admin-staff-reset = Pracownik nie pamięta hasła
@@ -513,7 +516,6 @@ org-members-none = Organizacja nie ma jeszcze członków.
 org-members-caption = Członkowie według nazwiska
 org-members-actions = Co możesz zrobić
 org-members-act-for = Działaj w jej imieniu
-org-members-more = Pokazano tylko pierwszych 200 członków.
 org-members-register = Zarejestruj kogoś
 org-members-register-lead = Dla osoby, która poprosiła cię o rejestrację. Dostanie numer członkowski i PIN do logowania.
 org-members-name = Imię i nazwisko

@@ -67,11 +67,14 @@ struct MembersPage {
     notice: Option<String>,
     registered: Option<JustRegistered>,
     members: Vec<MemberRow>,
-    more_members: bool,
     pending: Vec<PendingRow>,
     form: RegisterForm,
     /// The pending member whose decline was refused, to show its error.
     declining: String,
+    /// The next page of members, when there are more.
+    next_page: Option<String>,
+    /// The first page, when this is a later one.
+    first_page: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -80,6 +83,9 @@ pub(crate) struct MembersQuery {
     organisation: String,
     #[serde(default)]
     done: String,
+    /// The cursor of a later page of members.
+    #[serde(default)]
+    after: String,
 }
 
 struct Extras {
@@ -88,7 +94,12 @@ struct Extras {
     registered: Option<JustRegistered>,
     form: RegisterForm,
     declining: String,
+    /// Where the list of members starts (a later page), if not at the top.
+    after: Option<uuid::Uuid>,
 }
+
+/// Members listed per page.
+const MEMBERS_PER_PAGE: u32 = 200;
 
 async fn members_page(
     app: &App,
@@ -103,8 +114,8 @@ async fn members_page(
             actor,
             organisation,
             PageRequest {
-                after: None,
-                limit: 200,
+                after: extras.after,
+                limit: MEMBERS_PER_PAGE,
             },
         )
         .await?;
@@ -139,6 +150,11 @@ async fn members_page(
             registered: l.lang.date(r.registered_at, zone),
         })
         .collect();
+    let next_page = listed
+        .next_cursor
+        .as_ref()
+        .map(|cursor| format!("{}&after={cursor}", choice.link(PATH)));
+    let first_page = extras.after.map(|_| choice.link(PATH));
     Ok(MembersPage {
         l,
         errors: extras.errors,
@@ -146,7 +162,8 @@ async fn members_page(
         notice: extras.notice,
         registered: extras.registered,
         members,
-        more_members: listed.next_cursor.is_some(),
+        next_page,
+        first_page,
         pending,
         form: extras.form,
         declining: extras.declining,
@@ -174,6 +191,7 @@ pub(crate) async fn page(
         registered: None,
         form: RegisterForm::default(),
         declining: String::new(),
+        after: uuid::Uuid::try_parse(&query.after).ok(),
     };
     let page = members_page(app, actor, l, choice, extras).await?;
     Ok(render(&page)?.into_response())
@@ -253,6 +271,7 @@ pub(crate) async fn register(
         registered,
         form,
         declining: String::new(),
+        after: None,
     };
     let page = members_page(app, actor, l, choice, extras).await?;
     let mut response = render_with(status, &page);
@@ -320,6 +339,7 @@ pub(crate) async fn decline(
                 registered: None,
                 form: RegisterForm::default(),
                 declining: member.to_string(),
+                after: None,
             };
             let page = members_page(app, actor, l, choice, extras).await?;
             Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))

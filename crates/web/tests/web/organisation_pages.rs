@@ -371,3 +371,43 @@ async fn the_organisation_statement_shows_the_balance_in_hours_and_downloads() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_long_list_of_members_comes_in_pages() {
+    let w = world().await;
+    let t = &w.t;
+    let organisation = OrganisationId(Uuid::parse_str(&w.organisation).expect("id"));
+    let manager = t.app.actor(t.manager.user).await.expect("manager");
+    for i in 0..201 {
+        t.app
+            .register_on_behalf(
+                &manager,
+                timecredits_app::directory::OnBehalfRegistration {
+                    programme: t.programme.id,
+                    display_name: format!("Member {i:03}"),
+                    pin: None,
+                    number: None,
+                    organisation: Some(organisation),
+                    language: None,
+                    email: None,
+                    phone: None,
+                },
+            )
+            .await
+            .expect("registered");
+    }
+    let cora = sign_in(t, COORDINATOR_EMAIL, COORDINATOR_PASSWORD).await;
+    let first = t.get("/organisation/members", &[("cookie", &cora)]).await;
+    assert_eq!(texts(&first.body, "#members tbody tr").len(), 200);
+    let next = attr(&first.body, "#members-next", "href").expect("a next page");
+    let second = t.get(&next, &[("cookie", &cora)]).await;
+    assert_eq!(second.status, StatusCode::OK, "body: {}", second.body);
+    let rest = texts(&second.body, "#members tbody tr");
+    assert_eq!(rest.len(), 1, "{rest:?}");
+    assert!(attr(&second.body, "#members-next", "href").is_none());
+    let mut everyone: Vec<String> = texts(&first.body, "#members td:first-child");
+    everyone.extend(texts(&second.body, "#members td:first-child"));
+    everyone.sort();
+    everyone.dedup();
+    assert_eq!(everyone.len(), 201, "each member on exactly one page");
+}
