@@ -443,6 +443,19 @@ async fn reports_count_only_consenting_members_and_match_hand_figures(store: Arc
         .expect("one organisation");
     let by_level = table(&hall.tables, "Time given by co-production level");
     assert_eq!(row(by_level, "total")[2], "660");
+    // The organisation view: its activities by level and mode.
+    let activities = table(
+        &hall.tables,
+        "Activities of the organisation by co-production level and mode",
+    );
+    assert_eq!(activities.rows, [cells(&["group", "co_delivery", "1"])]);
+    assert!(
+        !engagement
+            .tables
+            .iter()
+            .any(|t| t.title.starts_with("Activities of the organisation")),
+        "only with an organisation chosen"
+    );
     let elsewhere = Filter {
         organisation: Some(w.other_organisation.to_string()),
         ..Filter::default()

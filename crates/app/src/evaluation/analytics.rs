@@ -18,6 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
+use timecredits_domain::activity::CoProductionLevel;
 use timecredits_evaluation::analytics::{
     self as pure, AnalyticsError, AreaDeciles, Contribution, CreditTotals, Dataset, Day, Filter,
     Level, Mode, Participant, PublishedTable, SurveyScore,
@@ -28,6 +29,10 @@ use timecredits_evaluation::instruments::{self, Instrument};
 use timecredits_evaluation::pseudonym::age_band;
 use timecredits_ledger::ProgrammeId;
 use uuid::Uuid;
+
+/// More activities than any one organisation runs: the organisation view
+/// counts them all.
+const MAX_ORGANISATION_ACTIVITIES: u32 = 100_000;
 
 use super::model::{Answer, ConsentDecision, EvaluationProfile, ethnic_group};
 use super::places::CURRENT_EDITION;
@@ -454,6 +459,10 @@ impl App {
     ) -> Result<AnalyticsReport, AppError> {
         let programme = self.evaluation_programme(actor, programme).await?;
         filter.check().map_err(analytics_error)?;
+        let organisation = filter
+            .organisation
+            .as_deref()
+            .and_then(|o| Uuid::parse_str(o).ok());
         let filter = &self.with_organisation_label(programme.id, filter).await?;
         let records = self.consenting_records(&programme, filter).await?;
         let data = self.dataset(&programme, &records)?;
@@ -465,9 +474,13 @@ impl App {
             ReportKind::Engagement => {
                 let today = day(self.programme_today(&programme));
                 let as_of = filter.to.map_or(today, |to| to.min(today));
-                pure::engagement(&data, filter, as_of, threshold)
+                let mut tables = pure::engagement(&data, filter, as_of, threshold)
                     .map_err(analytics_error)?
-                    .tables()
+                    .tables();
+                if let Some(organisation) = organisation {
+                    tables.push(self.activities_by_level(&programme, organisation).await?);
+                }
+                tables
             }
             ReportKind::Outcomes => {
                 let instruments = programme_instruments(&records.settings);
@@ -485,6 +498,52 @@ impl App {
             programme: programme.id,
             threshold: threshold.get(),
             tables,
+        })
+    }
+
+    /// The organisation view's count of its activities by co-production
+    /// level and mode. Activities are not people, so nothing is suppressed.
+    async fn activities_by_level(
+        &self,
+        programme: &Programme,
+        organisation: Uuid,
+    ) -> Result<PublishedTable, AppError> {
+        let activities = self
+            .store
+            .activities(&crate::activities::ActivityFilter {
+                programme: programme.id,
+                organisation: Some(crate::OrganisationId(organisation)),
+                level: None,
+                mode: None,
+                place: None,
+                sessions_between: None,
+                after: None,
+                limit: MAX_ORGANISATION_ACTIVITIES,
+            })
+            .await?;
+        let mut counts: BTreeMap<(usize, &'static str), u64> = BTreeMap::new();
+        for activity in &activities {
+            let level = CoProductionLevel::ALL
+                .iter()
+                .position(|l| *l == activity.details.level)
+                .unwrap_or(usize::MAX);
+            *counts
+                .entry((level, activity.details.mode.as_str()))
+                .or_default() += 1;
+        }
+        let rows = counts
+            .into_iter()
+            .map(|((level, mode), n)| {
+                let level = CoProductionLevel::ALL
+                    .get(level)
+                    .map_or("unknown", |l| l.as_str());
+                vec![level.to_owned(), mode.to_owned(), n.to_string()]
+            })
+            .collect();
+        Ok(PublishedTable {
+            title: "Activities of the organisation by co-production level and mode".to_owned(),
+            header: vec!["level".into(), "mode".into(), "activities".into()],
+            rows,
         })
     }
 
