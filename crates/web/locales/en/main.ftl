@@ -417,6 +417,7 @@ details-save = Save my details
 details-saved = Your details are saved.
 
 ## Getting back in: reset codes
+reports-wave-link = See the change to { $months } months instead
 org-members-pages = Pages of members
 org-members-first-page = First page
 org-members-next-page = Next page of members

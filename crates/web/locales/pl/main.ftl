@@ -433,6 +433,7 @@ details-save = Zapisz moje dane
 details-saved = Twoje dane zostały zapisane.
 
 ## Getting back in: reset codes
+reports-wave-link = Zobacz zamiast tego zmianę po { $months } miesiącach
 org-members-pages = Strony listy członków
 org-members-first-page = Pierwsza strona
 org-members-next-page = Następna strona członków

@@ -25,6 +25,9 @@ pub(crate) struct FilterQuery {
     /// Which table of a report a CSV download is (0 for the first).
     #[serde(default)]
     pub(crate) table: String,
+    /// The outcomes page shows one follow-up wave at a time (in months).
+    #[serde(default)]
+    pub(crate) wave: String,
 }
 
 /// A filter read from the query, with the form's errors and the canonical

@@ -52,6 +52,25 @@ fn summary(kind: ReportKind, tables: &[PublishedTable]) -> Vec<(usize, &Publishe
         .collect()
 }
 
+/// A funder reads the change for all participants; the breakdowns by
+/// deprivation and by hours are on the outcomes page and in its CSV.
+fn overall_rows(kind: ReportKind, table: &PublishedTable) -> PublishedTable {
+    let group = table.header.iter().position(|h| h == "group");
+    match (kind, group) {
+        (ReportKind::Outcomes, Some(g)) => PublishedTable {
+            title: format!("{} (all participants)", table.title),
+            header: table.header.clone(),
+            rows: table
+                .rows
+                .iter()
+                .filter(|r| r.get(g).is_some_and(|v| v == "all"))
+                .cloned()
+                .collect(),
+        },
+        _ => table.clone(),
+    }
+}
+
 /// The three reports' summary sections and the programme's threshold.
 async fn gather(
     state: &AppState,
@@ -75,7 +94,9 @@ async fn gather(
         let csv_base = format!("{base}/{}.csv", kind.as_str());
         let tables = summary(kind, &report.tables)
             .into_iter()
+            .map(|(index, table)| (index, overall_rows(kind, table)))
             .map(|(index, table)| {
+                let table = &table;
                 let csv = if read.query.is_empty() {
                     format!("{csv_base}?table={index}")
                 } else {

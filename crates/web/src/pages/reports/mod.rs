@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use timecredits_app::directory::{PageRequest, PartnerFilter};
 use timecredits_app::evaluation::ReportKind;
+use timecredits_app::evaluation::eval::analytics::PublishedTable;
 use timecredits_app::{Actor, AppError, Programme, Role, Scope};
 use timecredits_ledger::ProgrammeId;
 use uuid::Uuid;
@@ -182,6 +183,8 @@ struct ReportPage {
     period: String,
     disclosure: String,
     tables: Vec<TableView>,
+    /// Links to the outcomes of the other follow-up waves.
+    waves: Vec<Link>,
 }
 
 /// `/reports/{programme}/{page}`: a report (`reach`, `engagement`,
@@ -212,6 +215,7 @@ async fn page(
         return csv_download(&state, &signed_in.actor, &programme, kind, &read, &query).await;
     }
     let mut tables = Vec::new();
+    let mut waves = Vec::new();
     let mut disclosure = String::new();
     if read.errors.is_empty() {
         let report = state
@@ -221,6 +225,9 @@ async fn page(
         disclosure = view::disclosure_note(&l, report.threshold);
         let csv_base = format!("{}/{}.csv", base(programme.id), kind.as_str());
         tables = view::tables(&l, &report.tables, &csv_base, &read.query, kind.as_str());
+        if kind == ReportKind::Outcomes {
+            (tables, waves) = one_wave(&l, &report.tables, tables, &query.wave, &read.query);
+        }
     }
     let status = if read.errors.is_empty() {
         StatusCode::OK
@@ -244,9 +251,61 @@ async fn page(
         period,
         disclosure,
         tables,
+        waves,
         l,
     };
     Ok(render_with(status, &page))
+}
+
+/// The outcomes page shows the tables of one follow-up wave (the first,
+/// unless `wanted` names another), so that the page stays light; the
+/// links to the other waves keep the filter. Table ids and CSV links keep
+/// their place in the whole report.
+fn one_wave(
+    l: &Layout,
+    published: &[PublishedTable],
+    views: Vec<view::TableView>,
+    wanted: &str,
+    query: &str,
+) -> (Vec<view::TableView>, Vec<Link>) {
+    let wave_of = |t: &PublishedTable| {
+        let words: Vec<&str> = t.title.split_whitespace().collect();
+        words
+            .windows(2)
+            .find(|w| w[1] == "months")
+            .and_then(|w| w[0].parse::<u32>().ok())
+    };
+    let mut waves: Vec<u32> = published.iter().filter_map(wave_of).collect();
+    waves.sort_unstable();
+    waves.dedup();
+    let chosen = wanted
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|w| waves.contains(w))
+        .or_else(|| waves.first().copied());
+    let kept = views
+        .into_iter()
+        .zip(published)
+        .filter(|(_, t)| wave_of(t).is_none() || wave_of(t) == chosen)
+        .map(|(v, _)| v)
+        .collect();
+    let links = waves
+        .iter()
+        .filter(|w| Some(**w) != chosen)
+        .map(|w| Link {
+            href: if query.is_empty() {
+                format!("?wave={w}")
+            } else {
+                format!("?{query}&wave={w}")
+            },
+            label: l.lang.ta(
+                "reports-wave-link",
+                &[("months", crate::i18n::Arg::Int(i64::from(*w)))],
+            ),
+        })
+        .collect();
+    (kept, links)
 }
 
 /// One table of a report as a CSV file, written by the table itself.
