@@ -23,6 +23,8 @@ pub use store::RecoveryStore;
 use crate::identity::{
     DUMMY_HASH, LoginKind, check_password, check_pin, hash_secret, normalise_email, verify_secret,
 };
+use timecredits_ledger::ProgrammeId;
+
 use crate::{Actor, App, AppError, MemberId, StoreError, User, UserId};
 
 pub const RESET_CODE_TTL_HOURS: i64 = 24;
@@ -66,6 +68,8 @@ pub struct IssuedResetCode {
     pub for_name: String,
     /// A member resets a PIN; a staff account a password.
     pub resets: LoginKind,
+    /// The member's programme (for its time zone); none for staff.
+    pub programme: Option<ProgrammeId>,
 }
 
 impl std::fmt::Debug for IssuedResetCode {
@@ -141,6 +145,7 @@ impl App {
             .await?;
         Ok(IssuedResetCode {
             for_name: member.display_name,
+            programme: Some(member.programme),
             ..issued
         })
     }
@@ -200,6 +205,7 @@ impl App {
             expires_at: record.expires_at,
             for_name: String::new(),
             resets,
+            programme: None,
         })
     }
 

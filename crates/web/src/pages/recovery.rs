@@ -329,8 +329,11 @@ pub(crate) async fn give_member_code(
         .app
         .issue_member_reset_code(&signed_in.actor, MemberId(id))
         .await?;
-    let member = member_for_staff(&state, &signed_in, MemberId(id)).await?;
-    let zone = programme_zone(&state.app, member.programme).await?;
+    // The use case checked who may give the code; it names the programme.
+    let zone = match issued.programme {
+        Some(programme) => programme_zone(&state.app, programme).await?,
+        None => chrono_tz::UTC,
+    };
     let page = GiveCodePage {
         issued: Some(issued_view(&l, &issued, zone)),
         l,
