@@ -203,6 +203,7 @@ fn details(title: &str) -> ActivityDetails {
         level: CoProductionLevel::Group,
         mode: CoProductionMode::CoDelivery,
         place: "Village Hall, High Street".into(),
+        postcode: None,
         accessibility: "Step-free access".into(),
         usual_duration_minutes: 120,
         earns_credits: true,

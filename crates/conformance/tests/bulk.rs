@@ -128,6 +128,7 @@ async fn world(store: Arc<dyn Store>) -> World {
             level: CoProductionLevel::Group,
             mode: CoProductionMode::CoDelivery,
             place: "Village Hall".into(),
+            postcode: None,
             accessibility: String::new(),
             usual_duration_minutes: 120,
             earns_credits: true,

@@ -71,6 +71,7 @@ fn details() -> ActivityDetails {
         level: CoProductionLevel::Group,
         mode: CoProductionMode::CoDelivery,
         place: "Village hall".into(),
+        postcode: None,
         accessibility: "Step-free".into(),
         usual_duration_minutes: 120,
         earns_credits: true,

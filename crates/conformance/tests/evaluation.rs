@@ -1158,6 +1158,7 @@ async fn the_baseline_can_count_from_the_first_contribution(store: Arc<dyn Store
                 level: CoProductionLevel::Group,
                 mode: CoProductionMode::CoDelivery,
                 place: "Wisbech".into(),
+                postcode: None,
                 accessibility: String::new(),
                 usual_duration_minutes: 60,
                 earns_credits: true,

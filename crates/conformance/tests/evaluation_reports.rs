@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use timecredits_app::activities::DirectRecord;
+use timecredits_app::activities::{ActivityQuery, DirectRecord};
 use timecredits_app::directory::PartnerUpdate;
 use timecredits_app::evaluation::eval::analytics::{Filter, PublishedTable};
 use timecredits_app::evaluation::eval::imd::{Boundary, Edition};
 use timecredits_app::evaluation::{
     Answer, BytesFile, CONSENT_WORDING, DataFile, EvaluationProfile, ItemAnswerInput, LoadPhase,
-    NewSurveyResponse, Progress, ReportKind,
+    NewSurveyResponse, PlaceSource, Progress, ReportKind,
 };
 use timecredits_app::{
     Actor, App, AppError, FixedClock, Member, NewMember, NewOrganisation, NewProgramme, Role,
@@ -26,6 +26,7 @@ use uuid::Uuid;
 on_both_backends!(
     reports_count_only_consenting_members_and_match_hand_figures,
     only_managers_and_evaluators_see_reports,
+    activities_are_placed_by_their_own_postcode_or_else_their_organisations,
 );
 
 /// 2025-03-01 09:00 UTC.
@@ -265,6 +266,7 @@ async fn world(store: Arc<dyn Store>) -> World {
                 level: CoProductionLevel::Group,
                 mode: CoProductionMode::CoDelivery,
                 place: "Wisbech".into(),
+                postcode: None,
                 accessibility: String::new(),
                 usual_duration_minutes: 60,
                 earns_credits: true,
@@ -535,4 +537,126 @@ async fn only_managers_and_evaluators_see_reports(store: Arc<dyn Store>) {
         matches!(too_low, Err(AppError::Invalid { .. })),
         "{too_low:?}"
     );
+}
+
+async fn activities_are_placed_by_their_own_postcode_or_else_their_organisations(
+    store: Arc<dyn Store>,
+) {
+    let w = world(store).await;
+    w.populate().await;
+    let all = Filter::default();
+    let place_table = "Time given by the IMD decile of where the activity happens";
+    let decile_of = |area: &timecredits_app::evaluation::ActivityArea| match &area.area.outcome {
+        timecredits_app::evaluation::AreaOutcome::Lsoa {
+            deprivation: Some(d),
+            ..
+        } => Some(d.decile.get()),
+        _ => None,
+    };
+
+    // No postcode of its own: it happens at the hall, PE13 2AB, decile 3.
+    let area = w
+        .app
+        .activity_area(&w.manager, w.activity.id)
+        .await
+        .expect("area");
+    assert_eq!(area.source, PlaceSource::Organisation);
+    assert_eq!(area.area.postcode.as_deref(), Some("PE13 2AB"));
+    assert_eq!(decile_of(&area), Some(3));
+    let engagement = w
+        .app
+        .report_engagement(&w.manager, w.programme, &all)
+        .await
+        .expect("engagement");
+    assert_eq!(place_deciles(&w).await, [Some(3)]);
+    // All the time was given in one decile, so that row alone would equal
+    // the total and give the empty deciles away: every decile is hidden.
+    let by_place = table(&engagement.tables, place_table);
+    assert_eq!(
+        row(by_place, "total"),
+        cells(&["total", "11", "660", "11:00"])
+    );
+    assert!(
+        by_place
+            .rows
+            .iter()
+            .all(|r| r[0] == "total" || r[1] == "suppressed")
+    );
+
+    // Given its own postcode (typed in lower case), it is placed there:
+    // PE13 2AD, decile 4, for all the time given to it.
+    let moved = ActivityDetails {
+        postcode: Some(timecredits_domain::directory::Postcode::parse("pe13 2ad").expect("valid")),
+        ..w.activity.details.clone()
+    };
+    let updated = w
+        .app
+        .update_activity(&w.coordinator, w.activity.id, moved)
+        .await
+        .expect("update");
+    let stored = w
+        .app
+        .activity(&w.manager, w.activity.id)
+        .await
+        .expect("read back");
+    assert_eq!(stored.details, updated.details);
+    assert_eq!(
+        stored.details.postcode.as_ref().map(|p| p.as_str()),
+        Some("PE13 2AD")
+    );
+    for who in [&w.manager, &w.coordinator, &w.evaluator] {
+        let area = w.app.activity_area(who, w.activity.id).await.expect("area");
+        assert_eq!(area.source, PlaceSource::Activity);
+        assert_eq!(decile_of(&area), Some(4));
+    }
+    let engagement = w
+        .app
+        .report_engagement(&w.evaluator, w.programme, &all)
+        .await
+        .expect("engagement");
+    assert_eq!(place_deciles(&w).await, [Some(4)]);
+    let by_place = table(&engagement.tables, place_table);
+    assert_eq!(row(by_place, "total")[2], "660");
+
+    // Members find it by its postcode as well as by its place.
+    let member = &w.consenting[0].1;
+    for (text, found) in [("pe13 2ad", 1), ("PE13", 1), ("Wisbech", 1), ("PE14", 0)] {
+        let page = w
+            .app
+            .list_activities(
+                member,
+                ActivityQuery {
+                    place: Some(text.into()),
+                    ..ActivityQuery::default()
+                },
+            )
+            .await
+            .expect("list");
+        assert_eq!(page.items.len(), found, "searching {text:?}");
+    }
+
+    // Where it is, with its deprivation, is for staff of it only.
+    let refused = w.app.activity_area(member, w.activity.id).await;
+    assert!(matches!(refused, Err(AppError::Forbidden)), "{refused:?}");
+    let refused = w.app.activity_area(&w.other_manager, w.activity.id).await;
+    assert!(
+        matches!(refused, Err(AppError::NotFound("activity"))),
+        "{refused:?}"
+    );
+}
+
+/// The deciles where the programme's time was given, each once.
+async fn place_deciles(w: &World) -> Vec<Option<u8>> {
+    let edition = Edition::Iod2019;
+    let mut deciles: Vec<Option<u8>> = w
+        .app
+        .store()
+        .evaluation_contributions(w.programme, edition.boundary(), edition)
+        .await
+        .expect("contributions")
+        .into_iter()
+        .map(|c| c.place_decile)
+        .collect();
+    deciles.dedup();
+    deciles
 }

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::Refusal;
+use crate::directory::Postcode;
 
 /// The longest title an activity may have.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -87,6 +88,9 @@ pub struct ActivityDetails {
     pub level: CoProductionLevel,
     pub mode: CoProductionMode,
     pub place: String,
+    /// Where the activity happens, for deprivation reach; when `None`, it
+    /// is taken to happen at its organisation's postcode.
+    pub postcode: Option<Postcode>,
     pub accessibility: String,
     pub usual_duration_minutes: i64,
     /// Whether time given to it earns credits (some activities are listed
@@ -267,6 +271,7 @@ mod tests {
             level: CoProductionLevel::Group,
             mode: CoProductionMode::CoDelivery,
             place: "Village hall".into(),
+            postcode: None,
             accessibility: "Step-free".into(),
             usual_duration_minutes: 120,
             earns_credits: true,

@@ -41,6 +41,7 @@ fn gave(key: &str, date: Day, minutes: i64, org: &str) -> Contribution {
         level: Level::Group,
         mode: Mode::CoDelivery,
         organisation: org.to_owned(),
+        place_decile: None,
     }
 }
 
@@ -325,6 +326,9 @@ fn arbitrary_dataset() -> impl Strategy<Value = (Vec<Participant>, Vec<Contribut
                         level: Level::ALL[level],
                         mode: Mode::ALL[mode],
                         organisation: format!("org{org}"),
+                        // Organisation 3 is somewhere without a decile.
+                        place_decile: Decile::new(u8::try_from(org * 3 + 1).unwrap())
+                            .filter(|_| org < 3),
                     },
                 )
                 .collect::<Vec<_>>()
@@ -358,7 +362,12 @@ proptest! {
         for x in &e.retention {
             counts.extend([x.eligible, x.retained, x.not_retained]);
         }
-        for table in [&e.minutes_by_level, &e.minutes_by_mode, &e.minutes_by_organisation] {
+        for table in [
+            &e.minutes_by_level,
+            &e.minutes_by_mode,
+            &e.minutes_by_organisation,
+            &e.minutes_by_place_decile,
+        ] {
             counts.extend(table.rows.iter().map(|row| row.contributors));
             counts.push(table.total_contributors);
         }
@@ -382,7 +391,12 @@ proptest! {
             .len() as u64;
         let data = dataset(people, contributions);
         let e = engagement(&data, &Filter::default(), d(2025, 6, 30), t(5)).unwrap();
-        for table in [&e.minutes_by_level, &e.minutes_by_mode, &e.minutes_by_organisation] {
+        for table in [
+            &e.minutes_by_level,
+            &e.minutes_by_mode,
+            &e.minutes_by_organisation,
+            &e.minutes_by_place_decile,
+        ] {
             match table.total_minutes {
                 Shown::Count(total) => {
                     prop_assert_eq!(total, given);

@@ -5,6 +5,7 @@ use timecredits_evaluation::analytics::{
     Participant, ShownMinutes, engagement,
 };
 use timecredits_evaluation::disclosure::{Shown, Threshold};
+use timecredits_evaluation::imd::Decile;
 
 use Shown::{Count as C, Suppressed as S};
 
@@ -51,6 +52,9 @@ impl Builder {
                     level: given.1,
                     mode: given.2,
                     organisation: given.3.to_owned(),
+                    // The lunch club meets in a decile 2 area; the hostel's
+                    // postcode has no decile.
+                    place_decile: (given.3 == "lunch-club").then(|| Decile::new(2).unwrap()),
                 });
             }
             self.people.push(person(key, joined));
@@ -180,6 +184,26 @@ fn months_minutes_and_credits_by_hand() {
         .map(|r| (r.label.as_str(), r.minutes))
         .collect();
     assert_eq!(org, [("hostel", C(1080)), ("lunch-club", C(1080))]);
+    // By where it happens: decile 2 (the lunch club, R and N2: 15 people, 1080 minutes) and no
+    // decile (the hostel, N1: 6, 1080). The nine empty deciles are hidden, and since the shown
+    // rows would add up to the total and give those zeros away, the smallest shown row (no
+    // decile, 6) is hidden too.
+    let place: Vec<(&str, Shown, Shown)> = e
+        .minutes_by_place_decile
+        .rows
+        .iter()
+        .map(|r| (r.label.as_str(), r.contributors, r.minutes))
+        .collect();
+    assert_eq!(place.len(), 11);
+    assert_eq!(place[1], ("2", C(15), C(1080)));
+    assert_eq!(place[10], ("none", S, S));
+    assert!(
+        place
+            .iter()
+            .enumerate()
+            .all(|(i, r)| i == 1 || (r.1, r.2) == (S, S))
+    );
+    assert_eq!(e.minutes_by_place_decile.total_minutes, C(2160));
 
     assert_eq!(e.credits.members, C(21));
     assert_eq!(e.credits.earned, ShownMinutes::Minutes(1260));
@@ -192,8 +216,12 @@ fn months_minutes_and_credits_by_hand() {
         ["total (member-months)", "34", "14", "20"]
     );
     assert_eq!(tables[1].rows[3], ["total", "21", "2160", "36:00"]);
-    assert_eq!(tables[5].rows[0], ["earned", "21", "1260", "21:00"]);
-    assert_eq!(tables[5].rows[1], ["spent", "21", "630", "10:30"]);
+    assert_eq!(
+        tables[4].title,
+        "Time given by the IMD decile of where the activity happens"
+    );
+    assert_eq!(tables[6].rows[0], ["earned", "21", "1260", "21:00"]);
+    assert_eq!(tables[6].rows[1], ["spent", "21", "630", "10:30"]);
 }
 
 #[test]
@@ -236,8 +264,14 @@ fn engagement_of_nobody_hides_everything() {
     assert!(e.minutes_by_organisation.rows.is_empty());
     assert_eq!(e.minutes_by_organisation.total_minutes, S);
     assert!(e.minutes_by_mode.rows.iter().all(|r| r.minutes == S));
+    assert!(
+        e.minutes_by_place_decile
+            .rows
+            .iter()
+            .all(|r| r.minutes == S)
+    );
     assert!(e.retention.iter().all(|r| r.eligible == S));
-    assert_eq!(e.tables().len(), 6);
+    assert_eq!(e.tables().len(), 7);
 }
 
 #[test]
@@ -270,7 +304,7 @@ fn retention_counts_from_the_day_months_after_joining_up_to_as_of() {
             (12, S, S, S),
         ]
     );
-    assert_eq!(e.tables()[4].rows[1][4], "33.3");
+    assert_eq!(e.tables()[5].rows[1][4], "33.3");
 
     // Seven eligible, all retained: the zero is hidden, and the seven with it.
     let b = spring();

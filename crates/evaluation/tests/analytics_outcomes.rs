@@ -68,6 +68,7 @@ fn twelve() -> Dataset {
             level: Level::Group,
             mode: Mode::CoDelivery,
             organisation: "club".into(),
+            place_decile: None,
         })
         .collect();
     let mut scores: Vec<SurveyScore> = (0..12).map(|i| scored(i, 0, "ucla3", ucla(7))).collect();

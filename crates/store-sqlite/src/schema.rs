@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0010_programme_staff",
         include_str!("../migrations/0010_programme_staff.sql"),
     ),
+    (
+        "0011_activity_postcode",
+        include_str!("../migrations/0011_activity_postcode.sql"),
+    ),
 ];
 
 /// Applies pending migrations in one transaction each. Returns how many ran.

@@ -175,6 +175,7 @@ async fn seed(db: &Path) -> Seeded {
                 level: CoProductionLevel::Group,
                 mode: CoProductionMode::CoDelivery,
                 place: "Wisbech".into(),
+                postcode: None,
                 accessibility: String::new(),
                 usual_duration_minutes: 60,
                 earns_credits: true,

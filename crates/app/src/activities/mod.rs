@@ -79,6 +79,7 @@ pub struct ActivityQuery {
     pub organisation: Option<OrganisationId>,
     pub level: Option<rules_activity::CoProductionLevel>,
     pub mode: Option<rules_activity::CoProductionMode>,
+    /// Text found in the activity's place or postcode (any case).
     pub place: Option<String>,
     /// Only activities with a session on this day (in the programme's time zone).
     pub day: Option<NaiveDate>,

@@ -42,7 +42,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use timecredits_domain::activity::{ActivityDetails, CoProductionLevel, CoProductionMode};
 use timecredits_domain::directory::{
-    EarnPolicy, HoursConfirmedBy, Language, MemberStatus, SKILL_CATEGORIES, SelfRegistration,
+    EarnPolicy, HoursConfirmedBy, Language, MemberStatus, Postcode, SKILL_CATEGORIES,
+    SelfRegistration,
 };
 use timecredits_domain::rules::{CreditExpiry, PartnerReceipts, ProgrammeRules, RuleVersion};
 use timecredits_domain::spending::{Audience, Capacity, CapacityPeriod, OffPeakWindow, OfferTerms};
@@ -546,6 +547,8 @@ struct ActivityDef {
     /// Places per session, for activities people sign up to (their hours
     /// are confirmed by register); `None` for time recorded one by one.
     places: Option<i64>,
+    /// Its own postcode, when it happens away from its organisation.
+    postcode: Option<&'static str>,
 }
 
 use CoProductionLevel::{Collective, Group, Individual};
@@ -579,6 +582,7 @@ const fn activity(
         months: &[],
         popularity,
         places,
+        postcode: None,
     }
 }
 
@@ -791,20 +795,24 @@ const ACTIVITIES: [ActivityDef; 18] = [
         6,
         Some(30),
     ),
-    activity(
-        5,
-        "Lunch club, Saltney Fen village hall",
-        (Group, CoDelivery),
-        "Saltney Fen village hall",
-        &[Wed],
-        Cadence::Weekly,
-        690,
-        (150, 180),
-        6,
-        Some(8),
-    ),
+    ActivityDef {
+        postcode: Some("PE14 0RX"),
+        ..activity(
+            5,
+            "Lunch club, Saltney Fen village hall",
+            (Group, CoDelivery),
+            "Saltney Fen village hall",
+            &[Wed],
+            Cadence::Weekly,
+            690,
+            (150, 180),
+            6,
+            Some(8),
+        )
+    },
     ActivityDef {
         months: &[3, 10, 11],
+        postcode: Some("PE13 4TB"),
         ..activity(
             5,
             "Planting day at Drayton Washes",
@@ -2904,6 +2912,9 @@ async fn set_up(lane: &Lane, start: NaiveDate, plan: &Plan) -> Result<Context, A
                     level: a.level,
                     mode: a.mode,
                     place: a.place.into(),
+                    postcode: a
+                        .postcode
+                        .map(|p| Postcode::parse(p).expect("demo postcodes are valid")),
                     accessibility: if a.org == 5 {
                         "Outdoors on uneven ground; wear sturdy shoes.".into()
                     } else {

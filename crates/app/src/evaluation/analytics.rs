@@ -296,7 +296,11 @@ impl App {
 
         let labels = self.organisation_labels(programme.id).await?;
         let mut contributions = Vec::new();
-        for c in self.store.evaluation_contributions(programme.id).await? {
+        for c in self
+            .store
+            .evaluation_contributions(programme.id, boundary, edition)
+            .await?
+        {
             if !consenting.contains(&c.member) {
                 continue;
             }
@@ -317,6 +321,7 @@ impl App {
                     .get(&c.organisation)
                     .cloned()
                     .unwrap_or_else(|| c.organisation.to_string()),
+                place_decile: c.place_decile.and_then(Decile::new),
             });
         }
 

@@ -34,8 +34,8 @@ pub use model::{
     GENDERS, MemberDates, PREFER_NOT_TO_SAY, StoredProfile, YES_NO, ethnic_group,
 };
 pub use places::{
-    AreaOutcome, AreaResolution, BytesFile, CURRENT_EDITION, DataFile, Deprivation, LoadPhase,
-    PlacesImportError, Progress,
+    ActivityArea, AreaOutcome, AreaResolution, BytesFile, CURRENT_EDITION, DataFile, Deprivation,
+    LoadPhase, PlaceSource, PlacesImportError, Progress,
 };
 pub use records::{ContributionRecord, EvaluationMember, MemberCredits, SurveyAnswerRecord};
 pub use schedule::{Wave, waves};

@@ -19,6 +19,7 @@ use timecredits_evaluation::postcode::Postcode;
 
 use super::model::Answer;
 use super::store::{DataLoad, LoadError, Rows, boundary_code, edition_code};
+use crate::activities::ActivityId;
 use crate::{Actor, App, AppError, MemberId, OrganisationId};
 
 /// The Indices of Deprivation areas are judged by.
@@ -180,6 +181,31 @@ pub struct AreaResolution {
     pub boundary: Boundary,
     pub edition: Edition,
     pub outcome: AreaOutcome,
+}
+
+/// Whose postcode placed an activity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlaceSource {
+    /// The activity has a postcode of its own.
+    Activity,
+    /// It has none, so it is taken to happen at its organisation's.
+    Organisation,
+}
+
+impl PlaceSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Activity => "activity",
+            Self::Organisation => "organisation",
+        }
+    }
+}
+
+/// Where an activity happens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActivityArea {
+    pub source: PlaceSource,
+    pub area: AreaResolution,
 }
 
 impl App {
@@ -373,5 +399,45 @@ impl App {
         let details = self.organisation_details(org.id).await?;
         self.resolve_postcode(details.postcode.as_ref().map(|p| p.as_str()))
             .await
+    }
+
+    /// Where an activity happens: its own postcode, or else its
+    /// organisation's. For the organisation's coordinators, and the
+    /// programme's managers and evaluators.
+    pub async fn activity_area(
+        &self,
+        actor: &Actor,
+        activity: ActivityId,
+    ) -> Result<ActivityArea, AppError> {
+        let activity = self
+            .store
+            .activity(activity)
+            .await?
+            .ok_or(AppError::NotFound("activity"))?;
+        let allowed = actor.coordinates(activity.organisation)
+            || actor.manages(activity.programme)
+            || actor.evaluates(activity.programme);
+        if !allowed {
+            return Err(
+                if self.actor_in_programme(actor, activity.programme).await? {
+                    AppError::Forbidden
+                } else {
+                    AppError::NotFound("activity")
+                },
+            );
+        }
+        let (source, postcode) = match activity.details.postcode {
+            Some(own) => (PlaceSource::Activity, Some(own)),
+            None => (
+                PlaceSource::Organisation,
+                self.organisation_details(activity.organisation)
+                    .await?
+                    .postcode,
+            ),
+        };
+        let area = self
+            .resolve_postcode(postcode.as_ref().map(|p| p.as_str()))
+            .await?;
+        Ok(ActivityArea { source, area })
     }
 }

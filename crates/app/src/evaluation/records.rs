@@ -38,6 +38,9 @@ pub struct ContributionRecord {
     pub level: String,
     pub mode: String,
     pub organisation: Uuid,
+    /// The IMD decile (1 to 10) of where the activity happens: its own
+    /// postcode, or else its organisation's; `None` when neither resolves.
+    pub place_decile: Option<u8>,
 }
 
 /// A member's credits over a period, in minutes, net of reversals.

@@ -111,6 +111,8 @@ pub trait EvaluationStore: Send + Sync {
     async fn evaluation_contributions(
         &self,
         programme: ProgrammeId,
+        boundary: Boundary,
+        edition: Edition,
     ) -> StoreResult<Vec<ContributionRecord>>;
     /// Per member with any transfer: earned and spent from `since`
     /// (included) and the balance, all up to `until` (excluded).
@@ -125,8 +127,8 @@ pub trait EvaluationStore: Send + Sync {
         &self,
         programme: ProgrammeId,
     ) -> StoreResult<Vec<SurveyAnswerRecord>>;
-    /// The local authority districts of the programme's organisations'
-    /// postcodes, each once.
+    /// The local authority districts of the programme's organisations' and
+    /// activities' postcodes, each once: the programme's area.
     async fn organisation_local_authorities(
         &self,
         programme: ProgrammeId,

@@ -11,6 +11,9 @@ use super::published::{
 };
 use super::{AnalyticsError, Contribution, Dataset, Filter, Level, Mode, Scope};
 
+/// The row of time given where the activity's place has no decile.
+pub const NO_PLACE_DECILE: &str = "none";
+
 /// The retention horizons reported, in months after joining.
 pub const RETENTION_MONTHS: [u32; 3] = [3, 6, 12];
 
@@ -67,6 +70,8 @@ pub struct Engagement {
     pub minutes_by_level: MinutesTable,
     pub minutes_by_mode: MinutesTable,
     pub minutes_by_organisation: MinutesTable,
+    /// By the IMD decile of where the activity happens: deciles 1 to 10, then `none`.
+    pub minutes_by_place_decile: MinutesTable,
     pub retention: Vec<Retention>,
     pub credits: CreditSummary,
 }
@@ -100,6 +105,14 @@ pub fn engagement(
     let by_level = minutes_by(&in_period, levels, |c| c.level.as_str().to_owned());
     let by_mode = minutes_by(&in_period, modes, |c| c.mode.as_str().to_owned());
     let by_org = minutes_by(&in_period, Vec::new(), |c| c.organisation.clone());
+    let deciles = (1..=10)
+        .map(|d: u8| d.to_string())
+        .chain([NO_PLACE_DECILE.to_owned()])
+        .collect();
+    let by_place = minutes_by(&in_period, deciles, |c| {
+        c.place_decile
+            .map_or_else(|| NO_PLACE_DECILE.to_owned(), |d| d.get().to_string())
+    });
 
     Ok(Engagement {
         members_by_month,
@@ -109,6 +122,7 @@ pub fn engagement(
         minutes_by_level: MinutesTable::suppress(by_level, everyone, threshold)?,
         minutes_by_mode: MinutesTable::suppress(by_mode, everyone, threshold)?,
         minutes_by_organisation: MinutesTable::suppress(by_org, everyone, threshold)?,
+        minutes_by_place_decile: MinutesTable::suppress(by_place, everyone, threshold)?,
         retention: retention(&scope, as_of, threshold)?,
         credits: credits(data, &scope, threshold)?,
     })
@@ -348,6 +362,10 @@ impl Engagement {
                 .table("Time given by co-production mode", "mode"),
             self.minutes_by_organisation
                 .table("Time given by organisation", "organisation"),
+            self.minutes_by_place_decile.table(
+                "Time given by the IMD decile of where the activity happens",
+                "decile",
+            ),
             retention,
             credits,
         ]

@@ -92,6 +92,9 @@ pub struct Contribution {
     pub mode: Mode,
     /// The organisation's key (an id or a pseudonym; organisations are not people).
     pub organisation: String,
+    /// The IMD decile of where the activity happens (its own postcode, or else its
+    /// organisation's); `None` when that has no decile. Places are not people: this is public.
+    pub place_decile: Option<Decile>,
 }
 
 /// A member's credits over the period the caller chose, in minutes (60 = one credit).

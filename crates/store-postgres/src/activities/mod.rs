@@ -25,6 +25,7 @@ use timecredits_domain::activity::{
     self as activity_rules, ActivityDetails, CoProductionLevel, CoProductionMode, SignUpStatus,
 };
 use timecredits_domain::contribution::{self as rules, ClaimStatus, ContributionOrigin};
+use timecredits_domain::directory::Postcode;
 use timecredits_domain::rules::ProgrammeRules;
 use timecredits_ledger::{AccountId, Movement, PostingRequest, ProgrammeId, TransferId};
 use uuid::Uuid;
@@ -57,6 +58,9 @@ fn activity(row: &PgRow) -> StoreResult<Activity> {
             level: CoProductionLevel::parse(&level).ok_or_else(|| corrupt("level", &level))?,
             mode: CoProductionMode::parse(&mode).ok_or_else(|| corrupt("mode", &mode))?,
             place: col(row, "place")?,
+            postcode: col::<Option<String>>(row, "postcode")?
+                .map(|p| Postcode::parse(&p).map_err(|_| corrupt("postcode", &p)))
+                .transpose()?,
             accessibility: col(row, "accessibility")?,
             usual_duration_minutes: col(row, "usual_duration_minutes")?,
             earns_credits: col(row, "earns_credits")?,
@@ -448,10 +452,10 @@ impl PgStore {
     async fn write_activity(&self, a: &Activity, insert: bool) -> StoreResult<()> {
         let d = &a.details;
         let sql = if insert {
-            "INSERT INTO activities (id, programme_id, organisation_id, title, description, level, mode, place, accessibility, usual_duration_minutes, earns_credits, created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+            "INSERT INTO activities (id, programme_id, organisation_id, title, description, level, mode, place, accessibility, usual_duration_minutes, earns_credits, created_by, created_at, updated_at, postcode)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         } else {
-            "UPDATE activities SET title = $4, description = $5, level = $6, mode = $7, place = $8, accessibility = $9, usual_duration_minutes = $10, earns_credits = $11, updated_at = $14
+            "UPDATE activities SET title = $4, description = $5, level = $6, mode = $7, place = $8, accessibility = $9, usual_duration_minutes = $10, earns_credits = $11, updated_at = $14, postcode = $15
              WHERE id = $1 AND programme_id = $2 AND organisation_id = $3 AND created_by = $12 AND created_at = $13"
         };
         let done = sqlx::query(sql)
@@ -469,6 +473,7 @@ impl PgStore {
             .bind(a.created_by.0)
             .bind(a.created_at)
             .bind(a.updated_at)
+            .bind(d.postcode.as_ref().map(Postcode::as_str))
             .execute(&self.pool)
             .await
             .map_err(db_err)?;
@@ -513,7 +518,7 @@ impl ActivityStore for PgStore {
                AND ($2::uuid IS NULL OR organisation_id = $2)
                AND ($3::text IS NULL OR level = $3)
                AND ($4::text IS NULL OR mode = $4)
-               AND ($5::text IS NULL OR strpos(lower(place), lower($5)) > 0)
+               AND ($5::text IS NULL OR strpos(lower(place), lower($5)) > 0 OR strpos(lower(coalesce(postcode, '')), lower($5)) > 0)
                AND ($6::timestamptz IS NULL OR EXISTS (SELECT 1 FROM activity_sessions s
                     WHERE s.activity_id = a.id AND s.starts_at >= $6 AND s.starts_at < $7))
                AND ($8::uuid IS NULL OR id > $8)

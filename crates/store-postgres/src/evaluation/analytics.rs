@@ -83,15 +83,24 @@ pub(super) async fn members(
 pub(super) async fn contributions(
     store: &PgStore,
     programme: ProgrammeId,
+    boundary: Boundary,
+    edition: Edition,
 ) -> StoreResult<Vec<ContributionRecord>> {
     let rows = sqlx::query(
-        "SELECT c.member_id, c.contribution_date, c.minutes, a.level, a.mode, c.organisation_id
+        "SELECT c.member_id, c.contribution_date, c.minutes, a.level, a.mode, c.organisation_id,
+                ia.imd_decile AS place_decile
          FROM contributions c JOIN activities a ON a.id = c.activity_id
+         LEFT JOIN organisation_details d ON d.organisation_id = a.organisation_id
+         LEFT JOIN postcode_areas pa ON pa.boundary = $2 AND pa.area = 'england'
+              AND pa.postcode = COALESCE(a.postcode, d.postcode)
+         LEFT JOIN imd_areas ia ON ia.edition = $3 AND ia.lsoa = pa.area_code
          WHERE c.programme_id = $1
            AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)
          ORDER BY c.contribution_date, c.id",
     )
     .bind(programme.0)
+    .bind(boundary_code(boundary))
+    .bind(edition_code(edition))
     .fetch_all(&store.pool)
     .await
     .map_err(db_err)?;
@@ -104,6 +113,9 @@ pub(super) async fn contributions(
                 level: col(row, "level")?,
                 mode: col(row, "mode")?,
                 organisation: col(row, "organisation_id")?,
+                place_decile: col::<Option<i16>>(row, "place_decile")?
+                    .map(|d| u8::try_from(d).map_err(|_| corrupt("decile", &d.to_string())))
+                    .transpose()?,
             })
         })
         .collect()
@@ -192,11 +204,16 @@ pub(super) async fn organisation_local_authorities(
     edition: Edition,
 ) -> StoreResult<Vec<String>> {
     sqlx::query_scalar(
-        "SELECT DISTINCT ia.local_authority FROM organisations o
-         JOIN organisation_details d ON d.organisation_id = o.id
-         JOIN postcode_areas pa ON pa.boundary = $2 AND pa.postcode = d.postcode AND pa.area = 'england'
+        "SELECT DISTINCT ia.local_authority FROM (
+             SELECT d.postcode FROM organisations o
+             JOIN organisation_details d ON d.organisation_id = o.id
+             WHERE o.programme_id = $1
+             UNION
+             SELECT a.postcode FROM activities a WHERE a.programme_id = $1
+         ) places
+         JOIN postcode_areas pa ON pa.boundary = $2 AND pa.postcode = places.postcode AND pa.area = 'england'
          JOIN imd_areas ia ON ia.edition = $3 AND ia.lsoa = pa.area_code
-         WHERE o.programme_id = $1 AND ia.local_authority IS NOT NULL
+         WHERE ia.local_authority IS NOT NULL
          ORDER BY 1",
     )
     .bind(programme.0)

@@ -426,8 +426,10 @@ impl EvaluationStore for PgStore {
     async fn evaluation_contributions(
         &self,
         programme: ProgrammeId,
+        boundary: Boundary,
+        edition: Edition,
     ) -> StoreResult<Vec<ContributionRecord>> {
-        analytics::contributions(self, programme).await
+        analytics::contributions(self, programme, boundary, edition).await
     }
 
     async fn member_credit_totals(

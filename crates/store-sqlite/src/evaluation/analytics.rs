@@ -90,15 +90,26 @@ pub(super) fn members(
 pub(super) fn contributions(
     c: &Connection,
     programme: ProgrammeId,
+    boundary: Boundary,
+    edition: Edition,
 ) -> StoreResult<Vec<ContributionRecord>> {
     collect(
         c,
-        "SELECT c.member_id, c.contribution_date, c.minutes, a.level, a.mode, c.organisation_id
+        "SELECT c.member_id, c.contribution_date, c.minutes, a.level, a.mode, c.organisation_id,
+                ia.imd_decile AS place_decile
          FROM contributions c JOIN activities a ON a.id = c.activity_id
+         LEFT JOIN organisation_details d ON d.organisation_id = a.organisation_id
+         LEFT JOIN postcode_areas pa ON pa.boundary = ?2 AND pa.area = 'england'
+              AND pa.postcode = COALESCE(a.postcode, d.postcode)
+         LEFT JOIN imd_areas ia ON ia.edition = ?3 AND ia.lsoa = pa.area_code
          WHERE c.programme_id = ?1
            AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)
          ORDER BY c.contribution_date, c.id",
-        [blob(programme.0)],
+        params![
+            blob(programme.0),
+            boundary_code(boundary),
+            edition_code(edition)
+        ],
         |row| {
             let date: String = get(row, "contribution_date")?;
             Ok(ContributionRecord {
@@ -109,6 +120,7 @@ pub(super) fn contributions(
                 level: get(row, "level")?,
                 mode: get(row, "mode")?,
                 organisation: uuid(row, "organisation_id")?,
+                place_decile: get(row, "place_decile")?,
             })
         },
     )
@@ -187,11 +199,16 @@ pub(super) fn organisation_local_authorities(
 ) -> StoreResult<Vec<String>> {
     collect(
         c,
-        "SELECT DISTINCT ia.local_authority FROM organisations o
-         JOIN organisation_details d ON d.organisation_id = o.id
-         JOIN postcode_areas pa ON pa.boundary = ?2 AND pa.postcode = d.postcode AND pa.area = 'england'
+        "SELECT DISTINCT ia.local_authority FROM (
+             SELECT d.postcode FROM organisations o
+             JOIN organisation_details d ON d.organisation_id = o.id
+             WHERE o.programme_id = ?1
+             UNION
+             SELECT a.postcode FROM activities a WHERE a.programme_id = ?1
+         ) places
+         JOIN postcode_areas pa ON pa.boundary = ?2 AND pa.postcode = places.postcode AND pa.area = 'england'
          JOIN imd_areas ia ON ia.edition = ?3 AND ia.lsoa = pa.area_code
-         WHERE o.programme_id = ?1 AND ia.local_authority IS NOT NULL
+         WHERE ia.local_authority IS NOT NULL
          ORDER BY 1",
         params![
             blob(programme.0),

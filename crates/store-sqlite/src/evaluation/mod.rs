@@ -451,8 +451,10 @@ impl EvaluationStore for SqliteStore {
     async fn evaluation_contributions(
         &self,
         programme: ProgrammeId,
+        boundary: Boundary,
+        edition: Edition,
     ) -> StoreResult<Vec<ContributionRecord>> {
-        self.read(move |c| analytics::contributions(c, programme))
+        self.read(move |c| analytics::contributions(c, programme, boundary, edition))
             .await
     }
 

@@ -856,3 +856,5 @@ reports-chart-active-desc = One bar per month for the members who gave time. A c
 reports-chart-outcomes-title = Mean change from baseline with 95% confidence intervals
 reports-chart-outcomes-desc = A dot for each mean change and a line for its 95% confidence interval, against a line at no change. A cross marks a suppressed figure. The table below gives the numbers.
 reports-funder-pdf = Download this report as a PDF
+org-org-activity-postcode-hint = For example PE15 8AA. Leave it empty if the activity happens at your organisation's address.
+org-activity-error-postcode = Enter a UK postcode like PE15 8AA, or leave it empty

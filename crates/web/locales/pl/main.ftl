@@ -876,3 +876,5 @@ reports-chart-active-desc = Jeden słupek na miesiąc dla członków, którzy po
 reports-chart-outcomes-title = Średnia zmiana od pomiaru wyjściowego z 95% przedziałami ufności
 reports-chart-outcomes-desc = Kropka dla każdej średniej zmiany i linia dla jej 95% przedziału ufności, na tle linii braku zmiany. Krzyżyk oznacza ukrytą liczbę. Liczby podaje tabela poniżej.
 reports-funder-pdf = Pobierz ten raport jako PDF
+org-org-activity-postcode-hint = Na przykład PE15 8AA. Zostaw puste, jeśli zajęcia odbywają się pod adresem Twojej organizacji.
+org-activity-error-postcode = Wpisz brytyjski kod pocztowy, na przykład PE15 8AA, albo zostaw puste

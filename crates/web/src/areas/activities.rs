@@ -17,6 +17,7 @@ use timecredits_app::activities::{
 };
 use timecredits_app::{AppError, OrganisationId};
 use timecredits_domain::activity::{ActivityDetails, CoProductionLevel, CoProductionMode};
+use timecredits_domain::directory::Postcode;
 use timecredits_ledger::{ProgrammeId, Transfer};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -62,6 +63,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
     "level": "group",
     "mode": "co_delivery",
     "place": "Village Hall, High Street",
+    "postcode": "PE15 8AA",
     "accessibility": "Step-free access; hearing loop",
     "usual_duration_minutes": 120,
     "earns_credits": true,
@@ -79,6 +81,9 @@ struct ActivityBody {
     /// `co_design`, `co_delivery`, `co_governance`, `peer_support` or `community_action`.
     mode: &'static str,
     place: String,
+    /// Where it happens, for deprivation reach; null when it happens at
+    /// its organisation's postcode.
+    postcode: Option<String>,
     accessibility: String,
     usual_duration_minutes: i64,
     earns_credits: bool,
@@ -98,6 +103,7 @@ impl From<&Activity> for ActivityBody {
             level: d.level.as_str(),
             mode: d.mode.as_str(),
             place: d.place.clone(),
+            postcode: d.postcode.as_ref().map(|p| p.as_str().to_owned()),
             accessibility: d.accessibility.clone(),
             usual_duration_minutes: d.usual_duration_minutes,
             earns_credits: d.earns_credits,
@@ -115,6 +121,7 @@ impl From<&Activity> for ActivityBody {
     "level": "group",
     "mode": "co_delivery",
     "place": "Village Hall, High Street",
+    "postcode": "pe15 8aa",
     "accessibility": "Step-free access; hearing loop",
     "usual_duration_minutes": 120,
     "earns_credits": true
@@ -129,6 +136,11 @@ struct ActivityDetailsBody {
     mode: String,
     #[serde(default)]
     place: String,
+    /// A UK postcode where the activity happens, normalised (`pe15 8aa` →
+    /// `PE15 8AA`); leave it out (or null) when it happens at the
+    /// organisation's postcode.
+    #[serde(default)]
+    postcode: Option<String>,
     #[serde(default)]
     accessibility: String,
     usual_duration_minutes: i64,
@@ -150,6 +162,11 @@ impl ActivityDetailsBody {
             title: self.title,
             description: self.description,
             place: self.place,
+            postcode: self
+                .postcode
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| Postcode::parse(&p))
+                .transpose()?,
             accessibility: self.accessibility,
             usual_duration_minutes: self.usual_duration_minutes,
             earns_credits: self.earns_credits,

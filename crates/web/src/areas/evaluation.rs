@@ -22,6 +22,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(consent::get_profile, consent::update_profile))
         .routes(routes!(places::member_area))
         .routes(routes!(places::organisation_area))
+        .routes(routes!(places::activity_area))
         .routes(routes!(surveys::get_settings, surveys::update_settings))
         .routes(routes!(surveys::set_questions))
         .routes(routes!(surveys::list_instruments))

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use timecredits_app::activities::Activity;
 use timecredits_domain::activity::{ActivityDetails, CoProductionLevel, CoProductionMode};
+use timecredits_domain::directory::Postcode;
 
 use super::forms::{FormErrors, SelectOption, minutes_from};
 use crate::i18n::Lang;
@@ -25,6 +26,8 @@ pub(crate) struct ActivityForm {
     pub(crate) mode: String,
     #[serde(default)]
     pub(crate) place: String,
+    #[serde(default)]
+    pub(crate) postcode: String,
     #[serde(default)]
     pub(crate) accessibility: String,
     #[serde(default)]
@@ -53,6 +56,11 @@ impl ActivityForm {
             level: d.level.as_str().into(),
             mode: d.mode.as_str().into(),
             place: d.place.clone(),
+            postcode: d
+                .postcode
+                .as_ref()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default(),
             accessibility: d.accessibility.clone(),
             hours: (d.usual_duration_minutes / 60).to_string(),
             minutes: (d.usual_duration_minutes % 60).to_string(),
@@ -79,18 +87,28 @@ impl ActivityForm {
         if mode.is_none() {
             errors.add("mode", lang.t("org-activity-error-mode"));
         }
+        let postcode = match self.postcode.trim() {
+            "" => Ok(None),
+            typed => Postcode::parse(typed).map(Some),
+        };
+        if postcode.is_err() {
+            errors.add("postcode", lang.t("org-activity-error-postcode"));
+        }
         let duration = minutes_from(&self.hours, &self.minutes);
         if duration.is_none() {
             errors.add("hours", lang.t("org-activity-error-duration"));
         }
-        match (level, mode, duration) {
-            (Some(level), Some(mode), Some(usual_duration_minutes)) if errors.is_empty() => {
+        match (level, mode, duration, postcode) {
+            (Some(level), Some(mode), Some(usual_duration_minutes), Ok(postcode))
+                if errors.is_empty() =>
+            {
                 Ok(ActivityDetails {
                     title: self.title.clone(),
                     description: self.description.clone(),
                     level,
                     mode,
                     place: self.place.clone(),
+                    postcode,
                     accessibility: self.accessibility.clone(),
                     usual_duration_minutes,
                     earns_credits: !self.earns.is_empty(),
@@ -129,6 +147,7 @@ pub(crate) fn activity_field(code: &str) -> &'static str {
         "title_missing" | "title_too_long" => "title",
         "duration_out_of_range" => "hours",
         "text_too_long" => "description",
+        "postcode_invalid" => "postcode",
         _ => "title",
     }
 }

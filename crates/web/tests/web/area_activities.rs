@@ -602,3 +602,45 @@ async fn direct_records_are_checked_and_corrections_supersede() {
         .await
         .problem(StatusCode::NOT_FOUND, "not_found");
 }
+
+#[tokio::test]
+async fn an_activity_has_an_optional_postcode_that_places_it() {
+    let w = world().await;
+    let mut body = activity_body(&w.organisation, "Lunch club, Saltney Fen");
+    body["postcode"] = json!("pe14 0rx");
+    let r = w.post("/api/v1/activities", &w.coordinator, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "body: {}", r.body);
+    assert_eq!(r.json()["postcode"], "PE14 0RX");
+    let id = r.json()["id"].as_str().expect("id").to_owned();
+
+    // Members find it by postcode; a bad one is refused by name.
+    let r = w.get("/api/v1/activities?place=pe14%200rx", &w.alice).await;
+    assert_eq!(r.json()["items"][0]["id"], id.as_str());
+    body["postcode"] = json!("PE14");
+    w.post("/api/v1/activities", &w.coordinator, &body)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY, "postcode_invalid");
+    // Left out, it is null: the activity is where its organisation is.
+    let plain = w.activity("Lunch club").await;
+    let r = w
+        .get(&format!("/api/v1/activities/{plain}"), &w.alice)
+        .await;
+    assert!(r.json()["postcode"].is_null(), "body: {}", r.body);
+
+    // Where it is: its own postcode (no lookup loaded: not in the lookup).
+    let r = w
+        .get(&format!("/api/v1/activities/{id}/area"), &w.coordinator)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "body: {}", r.body);
+    assert_eq!(r.json()["source"], "activity");
+    assert_eq!(r.json()["postcode"], "PE14 0RX");
+    assert_eq!(r.json()["status"], "not_in_lookup");
+    let r = w
+        .get(&format!("/api/v1/activities/{plain}/area"), &w.manager)
+        .await;
+    assert_eq!(r.json()["source"], "organisation");
+    assert_eq!(r.json()["status"], "no_postcode");
+    w.get(&format!("/api/v1/activities/{id}/area"), &w.alice)
+        .await
+        .problem(StatusCode::FORBIDDEN, "forbidden");
+}

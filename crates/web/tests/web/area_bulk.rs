@@ -163,6 +163,7 @@ async fn contributions_are_imported_as_credits() {
                 level: CoProductionLevel::Group,
                 mode: CoProductionMode::CoDelivery,
                 place: String::new(),
+                postcode: None,
                 accessibility: String::new(),
                 usual_duration_minutes: 120,
                 earns_credits: true,

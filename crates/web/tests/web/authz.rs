@@ -897,6 +897,13 @@ pub fn table() -> Vec<Row> {
             allowed: &[CoordinatorHere, Manager, Evaluator],
         },
         Row {
+            operation_id: "get_activity_area",
+            method: "GET",
+            path: "/api/v1/activities/{activity}/area",
+            body: no_body,
+            allowed: &[CoordinatorHere, Manager, Evaluator],
+        },
+        Row {
             operation_id: "get_evaluation_settings",
             method: "GET",
             path: "/api/v1/programmes/{programme}/evaluation-settings",

@@ -290,6 +290,29 @@ async fn a_coordinator_creates_and_edits_an_activity_and_adds_a_session() {
         ["Tuesday lunch club"]
     );
 
+    // Where it happens: a postcode that is not one is refused beside its
+    // field; a good one is kept in its normal form.
+    let mut elsewhere = activity("Tuesday lunch club", "2");
+    elsewhere.push(("postcode", "PE14".to_owned()));
+    let fields = send(&elsewhere);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = t.post_form(&edit, &cora, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        texts(&refused.body, "#postcode-error"),
+        ["Error: Enter a UK postcode like PE15 8AA, or leave it empty"]
+    );
+    elsewhere.last_mut().expect("postcode").1 = "pe14 0rx".to_owned();
+    let fields = send(&elsewhere);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = t.post_form(&edit, &cora, &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = t.get(&edit, &[("cookie", &cora)]).await;
+    assert_eq!(
+        attr(&page.body, "#postcode", "value").as_deref(),
+        Some("PE14 0RX")
+    );
+
     // A session that ends before it starts is refused by the use case.
     let sessions = edit.replace("/edit", "/sessions");
     let tomorrow = (t.app.programme_today(&t.programme) + chrono::Days::new(1)).to_string();

@@ -153,6 +153,7 @@ pub(crate) async fn with_evaluation_data(t: &TestApp) {
                 level: CoProductionLevel::Group,
                 mode: CoProductionMode::CoDelivery,
                 place: "Wisbech".into(),
+                postcode: None,
                 accessibility: String::new(),
                 usual_duration_minutes: 60,
                 earns_credits: true,

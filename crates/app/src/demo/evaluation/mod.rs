@@ -126,7 +126,12 @@ async fn minutes_by_day(
     programme: ProgrammeId,
 ) -> Result<HashMap<MemberId, Vec<(NaiveDate, i64)>>, AppError> {
     let mut given: HashMap<MemberId, Vec<(NaiveDate, i64)>> = HashMap::new();
-    for c in app.store.evaluation_contributions(programme).await? {
+    let edition = crate::evaluation::CURRENT_EDITION;
+    for c in app
+        .store
+        .evaluation_contributions(programme, edition.boundary(), edition)
+        .await?
+    {
         given.entry(c.member).or_default().push((c.date, c.minutes));
     }
     Ok(given)
@@ -220,8 +225,13 @@ async fn seed_with(
     }
 
     // Who consents, and where each consenting member lives.
+    let activity_postcodes: Vec<&str> = super::ACTIVITIES
+        .iter()
+        .filter_map(|a| a.postcode)
+        .collect();
     let mut taken: HashSet<String> = organisation_postcodes
         .iter()
+        .chain(&activity_postcodes)
         .map(|p| p.to_string())
         .collect();
     let mut lookup: Vec<(String, String)> = organisation_postcodes
@@ -352,6 +362,16 @@ async fn seed_with(
             member: p.member,
             steps,
         });
+    }
+
+    // Activities held away from their organisation, placed by a generator
+    // of their own so that members' places stay what they always were.
+    let mut activity_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6163_7469_7669_7479);
+    for code in activity_postcodes {
+        lookup.push((
+            code.to_owned(),
+            place(&mut activity_rng, &by_decile).code.clone(),
+        ));
     }
 
     // The place data and the survey settings, before the programme starts.

@@ -1,11 +1,14 @@
-//! Where a member or an organisation is: LSOA and deprivation decile.
+//! Where a member, an organisation or an activity is: LSOA and deprivation decile.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Serialize;
 use timecredits_app::OrganisationId;
+use timecredits_app::activities::ActivityId;
 use timecredits_app::evaluation::eval::imd::Edition;
-use timecredits_app::evaluation::{AreaOutcome, AreaResolution, boundary_code, edition_code};
+use timecredits_app::evaluation::{
+    ActivityArea, AreaOutcome, AreaResolution, boundary_code, edition_code,
+};
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -156,4 +159,51 @@ pub(super) async fn organisation_area(
     let id = OrganisationId(parse_uuid("organisation id", &organisation)?);
     let area = state.app.organisation_area(&actor, id).await?;
     Ok(Json(area_body(&area)))
+}
+
+/// Where an activity happens, and whose postcode says so.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "source": "activity",
+    "postcode": "PE14 0RX", "status": "resolved", "boundary": "lsoa2011", "edition": "iod2019",
+    "edition_label": "English Indices of Deprivation 2019", "lsoa": "E01018094", "area_code": null,
+    "terminated": false, "imd": {"rank": 8132, "decile": 3, "quintile": 2, "domains": null}
+}))]
+pub(super) struct ActivityAreaBody {
+    /// `activity` when the activity has a postcode of its own;
+    /// `organisation` when it is taken to happen at its organisation's.
+    source: &'static str,
+    #[serde(flatten)]
+    area: AreaBody,
+}
+
+fn activity_area_body(a: &ActivityArea) -> ActivityAreaBody {
+    ActivityAreaBody {
+        source: a.source.as_str(),
+        area: area_body(&a.area),
+    }
+}
+
+/// Where an activity happens: its own postcode, or else its organisation's.
+/// For the organisation's coordinators and the programme's managers and
+/// evaluators.
+#[utoipa::path(
+    get, path = "/activities/{activity}/area", operation_id = "get_activity_area", tag = "evaluation",
+    params(("activity" = uuid::Uuid, Path, description = "activity id", example = "01966b4e-7d1a-7c3e-9a55-1f2b3c4d5e6f")),
+    responses(
+        (status = 200, description = "the area and its deprivation", body = ActivityAreaBody),
+        (status = 401, description = "not signed in", body = ProblemDoc),
+        (status = 403, description = "not a coordinator, manager or evaluator of it", body = ProblemDoc),
+        (status = 404, description = "no such activity, or not yours to see", body = ProblemDoc),
+    ),
+    security(("bearer" = []))
+)]
+pub(super) async fn activity_area(
+    State(state): State<AppState>,
+    Bearer(actor): Bearer,
+    Path(activity): Path<String>,
+) -> Result<Json<ActivityAreaBody>, ApiError> {
+    let id = ActivityId(parse_uuid("activity id", &activity)?);
+    let area = state.app.activity_area(&actor, id).await?;
+    Ok(Json(activity_area_body(&area)))
 }
