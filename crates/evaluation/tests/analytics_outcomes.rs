@@ -321,6 +321,53 @@ fn small_band_cells_are_hidden_with_their_partners() {
     }
 }
 
+#[test]
+fn a_transitions_table_that_hides_its_total_is_hidden_whole() {
+    // 1 chronic -> chronic, 1 not -> chronic, 9 not -> not. Alone, the table would show the
+    // "not chronic" row total (10) and hide the grand total; but the change table publishes
+    // n = 11, and 11 - 10 would give the one person chronically lonely at baseline.
+    let instrument = ons_loneliness();
+    let (mut people, mut scores) = (Vec::new(), Vec::new());
+    for (before, after, n) in [(1u8, 1u8, 1usize), (5, 1, 1), (5, 5, 9)] {
+        for _ in 0..n {
+            let i = people.len();
+            people.push(person(i, Some(3)));
+            let answer = |code| score(&instrument, &[("ons_lonely", code)]).unwrap();
+            scores.push(scored(i, 0, "ons_loneliness", answer(before)));
+            scores.push(scored(i, 6, "ons_loneliness", answer(after)));
+        }
+    }
+    let data = Dataset::new(people, vec![], vec![], scores, AreaDeciles::default()).unwrap();
+    let o = outcomes(&data, &Filter::default(), &[instrument], 6, t(5)).unwrap();
+    let m = &o.measures[0];
+    assert_eq!(m.overall.n, C(11));
+    let transitions = &m.bands.as_ref().unwrap().transitions;
+    assert!(
+        transitions
+            .cells
+            .iter()
+            .flatten()
+            .chain(&transitions.row_totals)
+            .chain(&transitions.column_totals)
+            .all(|c| *c == S)
+    );
+    let tables = o.tables();
+    assert!(
+        tables[1]
+            .rows
+            .iter()
+            .flat_map(|r| &r[3..])
+            .all(|c| c == SUPPRESSED)
+    );
+    assert!(
+        tables[3]
+            .rows
+            .iter()
+            .flat_map(|r| &r[1..])
+            .all(|c| c == SUPPRESSED)
+    );
+}
+
 /// Loneliness at baseline and six months for 243 people: in each of quintiles 1 to 5 (deciles
 /// 1, 3, 5, 7, 9) and without a decile (group `g` = 0..6), 6 stay chronically lonely, 9
 /// leave it, 6 join it and `12 + 3g` stay out of it. Within each of those blocks a third each

@@ -305,7 +305,7 @@ fn measure_outcome(
                     cells[from][to] += 1;
                 }
             }
-            let transitions = suppress_2d(&cells, threshold)?;
+            let transitions = whole_or_nothing(suppress_2d(&cells, threshold)?);
             let breakdown = |name: &str, rows: &[GroupOutcome], group: &dyn Fn(&Pair) -> usize| {
                 let placed: Vec<Placed> = pairs
                     .iter()
@@ -341,6 +341,26 @@ fn measure_outcome(
         dose_tertiles: tertiles.filter(|_| published),
         bands,
     })
+}
+
+/// The transitions add up to the pairs with a band at both waves: for an item whose bands cover
+/// every answer (as the catalogue's do), the overall n the change table publishes. Since
+/// `suppress_2d` protects a hidden grand total as if it were unknown, a table that hides it
+/// would give a hidden row or column total back as n less the others; it is hidden whole.
+fn whole_or_nothing(table: Table2) -> Table2 {
+    if table.grand_total != Shown::Suppressed {
+        return table;
+    }
+    let hide = |line: &[Shown]| vec![Shown::Suppressed; line.len()];
+    let entries = (table.row_totals.len() + 1) * (table.column_totals.len() + 1);
+    Table2 {
+        cells: table.cells.iter().map(|row| hide(row)).collect(),
+        row_totals: hide(&table.row_totals),
+        column_totals: hide(&table.column_totals),
+        grand_total: Shown::Suppressed,
+        primary: table.primary,
+        secondary: entries - table.primary,
+    }
 }
 
 impl Outcomes {
