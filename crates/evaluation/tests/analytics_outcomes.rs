@@ -262,8 +262,25 @@ fn ons_loneliness_reports_movement_out_of_chronic_loneliness_and_no_mean() {
             "33.3"
         ]
     );
+    // Everyone is in quintile 2 and gave nothing, so each breakdown is a single group,
+    // which the change table hides, and nothing is shown by group.
+    let by_group = &tables[2];
+    assert_eq!(by_group.rows.len(), 2 * (6 + 3));
     assert_eq!(
-        tables[2].header,
+        by_group.rows[1],
+        [
+            "ons_loneliness",
+            "ons_lonely",
+            "chronic loneliness",
+            "quintile",
+            "quintile 2",
+            SUPPRESSED,
+            SUPPRESSED,
+            SUPPRESSED
+        ]
+    );
+    assert_eq!(
+        tables[3].header,
         [
             "band at baseline",
             "chronic loneliness",
@@ -271,7 +288,7 @@ fn ons_loneliness_reports_movement_out_of_chronic_loneliness_and_no_mean() {
             "total"
         ]
     );
-    assert_eq!(tables[2].rows[2], ["total", "11", "17", "28"]);
+    assert_eq!(tables[3].rows[2], ["total", "11", "17", "28"]);
     // Measures nobody answered publish nothing.
     assert_eq!(o.measures[0].overall.n, S);
 }
@@ -303,6 +320,173 @@ fn small_band_cells_are_hidden_with_their_partners() {
             }
         }
     }
+}
+
+#[test]
+fn a_transitions_table_that_hides_its_total_is_hidden_whole() {
+    // 1 chronic -> chronic, 1 not -> chronic, 9 not -> not. Alone, the table would show the
+    // "not chronic" row total (10) and hide the grand total; but the change table publishes
+    // n = 11, and 11 - 10 would give the one person chronically lonely at baseline.
+    let instrument = ons_loneliness();
+    let (mut people, mut scores) = (Vec::new(), Vec::new());
+    for (before, after, n) in [(1u8, 1u8, 1usize), (5, 1, 1), (5, 5, 9)] {
+        for _ in 0..n {
+            let i = people.len();
+            people.push(person(i, Some(3)));
+            let answer = |code| score(&instrument, &[("ons_lonely", code)]).unwrap();
+            scores.push(scored(i, 0, "ons_loneliness", answer(before)));
+            scores.push(scored(i, 6, "ons_loneliness", answer(after)));
+        }
+    }
+    let data = Dataset::new(people, vec![], vec![], scores, AreaDeciles::default()).unwrap();
+    let o = outcomes(&data, &Filter::default(), &[instrument], 6, t(5)).unwrap();
+    let m = &o.measures[0];
+    assert_eq!(m.overall.n, C(11));
+    let transitions = &m.bands.as_ref().unwrap().transitions;
+    assert!(
+        transitions
+            .cells
+            .iter()
+            .flatten()
+            .chain(&transitions.row_totals)
+            .chain(&transitions.column_totals)
+            .all(|c| *c == S)
+    );
+    let tables = o.tables();
+    assert!(
+        tables[1]
+            .rows
+            .iter()
+            .flat_map(|r| &r[3..])
+            .all(|c| c == SUPPRESSED)
+    );
+    assert!(
+        tables[3]
+            .rows
+            .iter()
+            .flat_map(|r| &r[1..])
+            .all(|c| c == SUPPRESSED)
+    );
+}
+
+/// Loneliness at baseline and six months for 243 people: in each of quintiles 1 to 5 (deciles
+/// 1, 3, 5, 7, 9) and without a decile (group `g` = 0..6), 6 stay chronically lonely, 9
+/// leave it, 6 join it and `12 + 3g` stay out of it. Within each of those blocks a third each
+/// gave 1, 2 and 3 hours.
+fn lonely_by_group() -> Dataset {
+    let instrument = ons_loneliness();
+    let answer = |code| score(&instrument, &[("ons_lonely", code)]).unwrap();
+    let (mut people, mut contributions, mut scores) = (Vec::new(), Vec::new(), Vec::new());
+    for g in 0..6u8 {
+        let decile = (g < 5).then_some(2 * g + 1);
+        let blocks = [
+            (1, 1, 6),
+            (1, 4, 9),
+            (5, 1, 6),
+            (5, 5, 12 + 3 * usize::from(g)),
+        ];
+        for (before, after, n) in blocks {
+            for j in 0..n {
+                let i = people.len();
+                people.push(person(i, decile));
+                scores.push(scored(i, 0, "ons_loneliness", answer(before)));
+                scores.push(scored(i, 6, "ons_loneliness", answer(after)));
+                contributions.push(Contribution {
+                    member: format!("m{i:02}"),
+                    date: d(2025, 3, 1),
+                    minutes: 60 * (1 + i64::try_from(j % 3).unwrap()),
+                    level: Level::Group,
+                    mode: Mode::CoDelivery,
+                    organisation: "club".into(),
+                });
+            }
+        }
+    }
+    Dataset::new(
+        people,
+        contributions,
+        vec![],
+        scores,
+        AreaDeciles::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn movement_out_of_each_band_by_quintile_and_by_hours() {
+    let data = lonely_by_group();
+    let o = outcomes(&data, &Filter::default(), &[ons_loneliness()], 6, t(5)).unwrap();
+    let m = &o.measures[0];
+    assert_eq!(m.overall.n, C(243));
+    // 81 people each gave 1, 2 and 3 hours: the tertiles are exactly those.
+    assert_eq!(
+        m.dose_tertiles,
+        Some(DoseTertiles {
+            first_up_to: 60,
+            second_up_to: 120
+        })
+    );
+    let bands = m.bands.as_ref().unwrap();
+    assert_eq!(bands.transitions.cells, [[C(36), C(54)], [C(36), C(117)]]);
+    // Nothing is below 5, so everything is shown. Out of chronic loneliness: 9 of 15 in
+    // every group. Out of not chronic: 6 of 18 + 3g in group g. By hours, a third of the
+    // overall figures: 54 / 3 = 18 of 90 / 3 = 30, and 36 / 3 = 12 of 153 / 3 = 51.
+    let tables = o.tables();
+    let table = &tables[2];
+    assert_eq!(
+        table.title,
+        "Movement out of each band by deprivation quintile and by hours given, baseline to 6 months"
+    );
+    assert_eq!(table.rows.len(), 2 * (6 + 3));
+    let row = |band: &str, group: &str| {
+        table
+            .rows
+            .iter()
+            .find(|r| r[2] == band && r[4] == group)
+            .map(|r| r[3..].to_vec())
+            .unwrap()
+    };
+    let chronic = "chronic loneliness";
+    assert_eq!(
+        row(chronic, "quintile 1"),
+        ["quintile", "quintile 1", "9", "15", "60.0"]
+    );
+    assert_eq!(
+        row(chronic, "no decile"),
+        ["quintile", "no decile", "9", "15", "60.0"]
+    );
+    assert_eq!(
+        row(chronic, "hours tertile 3"),
+        ["hours tertile", "hours tertile 3", "18", "30", "60.0"]
+    );
+    assert_eq!(
+        row("not chronic", "quintile 1"),
+        ["quintile", "quintile 1", "6", "18", "33.3"]
+    );
+    assert_eq!(
+        row("not chronic", "quintile 5"),
+        ["quintile", "quintile 5", "6", "30", "20.0"]
+    );
+    assert_eq!(
+        row("not chronic", "no decile"),
+        ["quintile", "no decile", "6", "33", "18.2"]
+    );
+    assert_eq!(
+        row("not chronic", "hours tertile 2"),
+        ["hours tertile", "hours tertile 2", "12", "51", "23.5"]
+    );
+    // The groups add up to the overall movement.
+    let of_groups: u64 = (1..=5)
+        .map(|q| format!("quintile {q}"))
+        .chain(["no decile".to_owned()])
+        .map(|g| row("not chronic", &g)[3].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(of_groups, 36 + 117);
+
+    // With the overall n hidden, nothing about bands is published.
+    let o = outcomes(&data, &Filter::default(), &[ons_loneliness()], 6, t(250)).unwrap();
+    assert_eq!(o.measures[0].bands, None);
+    assert!(o.tables()[2].rows.is_empty());
 }
 
 #[test]

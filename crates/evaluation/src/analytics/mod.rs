@@ -6,7 +6,8 @@
 //! - [`engagement()`]: active, new and returning members per month, minutes given by level, mode
 //!   and organisation, retention at 3, 6 and 12 months, credits earned, spent and outstanding.
 //! - [`outcomes()`]: paired baseline-to-follow-up change per instrument measure, overall, by
-//!   deprivation quintile and by tertile of minutes given, with movement between bands.
+//!   deprivation quintile and by tertile of minutes given, with movement between bands overall
+//!   and, out of each band, by quintile and by tertile.
 //!
 //! **Disclosure.** Results hold only what may be published: counts are
 //! [`Shown`](crate::disclosure::Shown) cells that went through
@@ -42,7 +43,8 @@ pub use input::{
     SurveyScore,
 };
 pub use outcomes::{
-    BandChange, DoseTertiles, GroupOutcome, MeasureOutcome, Outcome, Outcomes, outcomes,
+    BandChange, BandGroupCell, BandGroups, DoseTertiles, GroupOutcome, MeasureOutcome, Outcome,
+    Outcomes, outcomes,
 };
 pub use published::{
     CountRow, CountTable, MinutesRow, MinutesTable, PublishedTable, SUPPRESSED, ShownMinutes,

@@ -1,6 +1,7 @@
 //! Outcomes: paired change from the baseline survey to a follow-up, for each measure of each
 //! instrument, overall, by deprivation quintile (inequalities) and by tertile of time given
-//! (dose), with movement between bands.
+//! (dose), with movement between bands overall and, out of each band, by quintile and by tertile
+//! (see `band_groups` for how those tables are kept safe together).
 
 use std::collections::BTreeMap;
 
@@ -10,10 +11,13 @@ use crate::stats::{PairedChange, paired_change};
 
 use super::published::{PublishedTable, SUPPRESSED, percent_text, shown_text};
 use super::{AnalyticsError, Dataset, Filter, Scope};
+use band_groups::{Placed, band_groups};
 
+mod band_groups;
 mod render;
 mod tertiles;
 
+pub use band_groups::{BandGroupCell, BandGroups};
 pub use tertiles::DoseTertiles;
 
 /// What a group's row publishes.
@@ -42,6 +46,11 @@ pub struct BandChange {
     pub bands: Vec<String>,
     /// Baseline band x follow-up band, through `suppress_2d`.
     pub transitions: Table2,
+    /// Movement out of each band by quintile and by tertile of time given, protected together
+    /// with `transitions` and the group n's of the change table. A band whose diagonal cell or
+    /// row total `transitions` hides has every group's cells hidden: they would add up to it.
+    pub by_quintile: BandGroups,
+    pub by_dose: BandGroups,
 }
 
 impl BandChange {
@@ -259,9 +268,10 @@ fn measure_outcome(
         Ok((rows, table.total))
     };
 
+    let quintile_of = |p: &Pair| p.quintile.map_or(5, |q| usize::from(q - 1));
     let mut by_quintile: Vec<Vec<&Pair>> = vec![Vec::new(); 6];
     for p in pairs {
-        by_quintile[p.quintile.map_or(5, |q| usize::from(q - 1))].push(p);
+        by_quintile[quintile_of(p)].push(p);
     }
     let labels = (1..=5)
         .map(|q| format!("quintile {q}"))
@@ -271,9 +281,10 @@ fn measure_outcome(
 
     let minutes: Vec<u64> = pairs.iter().map(|p| p.minutes).collect();
     let tertiles = DoseTertiles::of(&minutes);
+    let dose_of = |p: &Pair| tertiles.map_or(0, |t| usize::from(t.tertile(p.minutes) - 1));
     let mut by_dose: Vec<Vec<&Pair>> = vec![Vec::new(); 3];
     for p in pairs {
-        by_dose[tertiles.map_or(0, |t| usize::from(t.tertile(p.minutes) - 1))].push(p);
+        by_dose[dose_of(p)].push(p);
     }
     let labels = (1..=3).map(|t| format!("hours tertile {t}")).collect();
     let (by_dose, _) = groups(labels, by_dose)?;
@@ -294,9 +305,25 @@ fn measure_outcome(
                     cells[from][to] += 1;
                 }
             }
+            let transitions = whole_or_nothing(suppress_2d(&cells, threshold)?);
+            let breakdown = |name: &str, rows: &[GroupOutcome], group: &dyn Fn(&Pair) -> usize| {
+                let placed: Vec<Placed> = pairs
+                    .iter()
+                    .map(|p| Placed {
+                        group: group(p),
+                        from: band_of(p.baseline),
+                        to: band_of(p.follow_up),
+                    })
+                    .collect();
+                let groups: Vec<(String, Shown)> =
+                    rows.iter().map(|g| (g.group.clone(), g.n)).collect();
+                band_groups(name, &groups, &placed, &transitions, threshold)
+            };
             Some(BandChange {
                 bands: item.bands.iter().map(|b| b.label.clone()).collect(),
-                transitions: suppress_2d(&cells, threshold)?,
+                by_quintile: breakdown("quintile", &by_quintile, &quintile_of),
+                by_dose: breakdown("hours tertile", &by_dose, &dose_of),
+                transitions,
             })
         }
         _ => None,
@@ -314,6 +341,26 @@ fn measure_outcome(
         dose_tertiles: tertiles.filter(|_| published),
         bands,
     })
+}
+
+/// The transitions add up to the pairs with a band at both waves: for an item whose bands cover
+/// every answer (as the catalogue's do), the overall n the change table publishes. Since
+/// `suppress_2d` protects a hidden grand total as if it were unknown, a table that hides it
+/// would give a hidden row or column total back as n less the others; it is hidden whole.
+fn whole_or_nothing(table: Table2) -> Table2 {
+    if table.grand_total != Shown::Suppressed {
+        return table;
+    }
+    let hide = |line: &[Shown]| vec![Shown::Suppressed; line.len()];
+    let entries = (table.row_totals.len() + 1) * (table.column_totals.len() + 1);
+    Table2 {
+        cells: table.cells.iter().map(|row| hide(row)).collect(),
+        row_totals: hide(&table.row_totals),
+        column_totals: hide(&table.column_totals),
+        grand_total: Shown::Suppressed,
+        primary: table.primary,
+        secondary: entries - table.primary,
+    }
 }
 
 impl Outcomes {

@@ -85,7 +85,7 @@ pub(super) fn tables(outcomes: &Outcomes) -> Vec<PublishedTable> {
         grid.rows.push(total);
         out.push(grid);
     }
-    let mut all = vec![change, moves];
+    let mut all = vec![change, moves, super::band_groups::table(outcomes)];
     all.extend(out);
     all
 }
