@@ -398,6 +398,7 @@ fn lonely_by_group() -> Dataset {
                     level: Level::Group,
                     mode: Mode::CoDelivery,
                     organisation: "club".into(),
+                    place_decile: None,
                 });
             }
         }

@@ -858,3 +858,7 @@ reports-chart-outcomes-desc = A dot for each mean change and a line for its 95% 
 reports-funder-pdf = Download this report as a PDF
 org-org-activity-postcode-hint = For example PE15 8AA. Leave it empty if the activity happens at your organisation's address.
 org-activity-error-postcode = Enter a UK postcode like PE15 8AA, or leave it empty
+reports-rows-left-out = { $n ->
+    [one] One row in which every figure is hidden is left out here. The CSV file has every row.
+   *[other] { $n } rows in which every figure is hidden are left out here. The CSV file has every row.
+}

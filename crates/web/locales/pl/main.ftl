@@ -878,3 +878,9 @@ reports-chart-outcomes-desc = Kropka dla każdej średniej zmiany i linia dla je
 reports-funder-pdf = Pobierz ten raport jako PDF
 org-org-activity-postcode-hint = Na przykład PE15 8AA. Zostaw puste, jeśli zajęcia odbywają się pod adresem Twojej organizacji.
 org-activity-error-postcode = Wpisz brytyjski kod pocztowy, na przykład PE15 8AA, albo zostaw puste
+reports-rows-left-out = { $n ->
+    [one] Pominięto tu { $n } wiersz, w którym wszystkie liczby są ukryte. Plik CSV zawiera wszystkie wiersze.
+    [few] Pominięto tu { $n } wiersze, w których wszystkie liczby są ukryte. Plik CSV zawiera wszystkie wiersze.
+    [many] Pominięto tu { $n } wierszy, w których wszystkie liczby są ukryte. Plik CSV zawiera wszystkie wiersze.
+   *[other] Pominięto tu { $n } wiersza, w których wszystkie liczby są ukryte. Plik CSV zawiera wszystkie wiersze.
+}

@@ -32,7 +32,15 @@ pub(crate) struct TableView {
     pub(crate) rows: Vec<RowView>,
     pub(crate) csv: String,
     pub(crate) chart: Option<String>,
+    /// Said when rows were left out of a long table (the CSV keeps them).
+    pub(crate) left_out: Option<String>,
 }
+
+/// A table longer than this shows only its rows with a figure in them: a
+/// breakdown by group and band can run to hundreds of rows that say only
+/// "suppressed", which would drown the page (and its 100 KB budget) and
+/// the screen reader user reading it. The CSV download keeps every row.
+const LONG_TABLE_ROWS: usize = 30;
 
 fn cell(text: &str) -> CellView {
     CellView {
@@ -80,23 +88,40 @@ pub(crate) fn tables(
 
 pub(crate) fn one(l: &Layout, table: &PublishedTable, id: String, csv: String) -> TableView {
     let chart = charts::for_table(l, &format!("{id}-chart"), table);
+    let rows: Vec<RowView> = table
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = row.iter().map(|c| cell(c));
+            RowView {
+                head: cells.next().unwrap_or_else(|| cell("")),
+                cells: cells.collect(),
+            }
+        })
+        .collect();
+    let all = rows.len();
+    let rows: Vec<RowView> = if all > LONG_TABLE_ROWS {
+        rows.into_iter()
+            .filter(|r| r.cells.iter().any(|c| c.numeric))
+            .collect()
+    } else {
+        rows
+    };
+    let left_out = (rows.len() < all).then(|| {
+        l.tn(
+            "reports-rows-left-out",
+            "n",
+            &i64::try_from(all - rows.len()).unwrap_or(i64::MAX),
+        )
+    });
     TableView {
         caption: table.title.clone(),
         header: table.header.clone(),
-        rows: table
-            .rows
-            .iter()
-            .map(|row| {
-                let mut cells = row.iter().map(|c| cell(c));
-                RowView {
-                    head: cells.next().unwrap_or_else(|| cell("")),
-                    cells: cells.collect(),
-                }
-            })
-            .collect(),
+        rows,
         id,
         csv,
         chart,
+        left_out,
     }
 }
 
@@ -140,5 +165,35 @@ mod tests {
         assert!(!cell("ucla3").numeric);
         assert!(cell(SUPPRESSED).suppressed);
         assert!(!cell("3").suppressed);
+    }
+
+    fn rows(n: usize, with_figures: usize) -> PublishedTable {
+        PublishedTable {
+            title: "t".into(),
+            header: vec!["group".into(), "n".into()],
+            rows: (0..n)
+                .map(|i| {
+                    let n = if i < with_figures { "12" } else { SUPPRESSED };
+                    vec![format!("group {i}"), n.to_owned()]
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_long_table_shows_only_its_rows_with_figures_and_says_so() {
+        let l = Layout::new(&axum::http::HeaderMap::new(), None, "/");
+        let short = one(&l, &rows(LONG_TABLE_ROWS, 1), "a".into(), "a.csv".into());
+        assert_eq!(short.rows.len(), LONG_TABLE_ROWS);
+        assert!(short.left_out.is_none());
+
+        let long = one(&l, &rows(40, 3), "b".into(), "b.csv".into());
+        assert_eq!(long.rows.len(), 3);
+        let note = long.left_out.expect("a note");
+        assert!(note.contains("37 rows"), "{note}");
+
+        let empty = one(&l, &rows(40, 0), "c".into(), "c.csv".into());
+        assert!(empty.rows.is_empty());
+        assert!(empty.left_out.expect("a note").contains("40 rows"));
     }
 }
