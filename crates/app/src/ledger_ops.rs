@@ -233,13 +233,16 @@ impl App {
                 "is after `to`; the period must start before it ends",
             ));
         }
-        let transfers = self.store.programme_transfers(programme.id, to).await?;
         let accounts = ProgrammeAccounts {
             issuance: programme.issuance_account,
             retired: programme.retired_account,
             expired: programme.expired_account,
         };
-        let summary = circulation::summarise(&transfers, accounts, from, to);
+        let groups = self
+            .store
+            .circulation_groups(programme.id, accounts, from, to)
+            .await?;
+        let summary = circulation::summarise_groups(&groups);
         if !summary.reconciles() {
             // Never show figures that do not add up.
             tracing::error!(programme.id = %programme.id, "circulation summary does not reconcile with the ledger");

@@ -150,6 +150,17 @@ pub trait CoreStore: Send + Sync + 'static {
         programme: ProgrammeId,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<Transfer>>;
+    /// The programme's transfers posted before `to`, summed by
+    /// [`timecredits_ledger::circulation::GroupKey`] (one `GROUP BY`, so a
+    /// circulation summary never loads every transfer). Must equal
+    /// `circulation::group` over `programme_transfers`.
+    async fn circulation_groups(
+        &self,
+        programme: ProgrammeId,
+        accounts: timecredits_ledger::circulation::ProgrammeAccounts,
+        from: Option<DateTime<Utc>>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<timecredits_ledger::circulation::Group>>;
     /// Recomputes every balance from the postings and checks the invariants.
     async fn verify(&self) -> StoreResult<VerifyReport>;
     async fn transfer_count(&self) -> StoreResult<u64>;

@@ -610,7 +610,7 @@ async fn exchange_overdraft_follows_the_account_limit(store: Arc<dyn Store>) {
 }
 
 async fn circulation_reconciles_after_a_random_workload(store: Arc<dyn Store>) {
-    use timecredits_ledger::circulation::{ProgrammeAccounts, summarise};
+    use timecredits_ledger::circulation::{ProgrammeAccounts, summarise, summarise_groups};
     workload::run(store.as_ref(), WorkloadConfig::new(77, 4_000))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -668,6 +668,22 @@ async fn circulation_reconciles_after_a_random_workload(store: Arc<dyn Store>) {
     assert_eq!(first.closing_outstanding, second.opening_outstanding);
     assert_eq!(first.issued + second.issued, whole.issued);
     assert_eq!(first.redeemed + second.redeemed, whole.redeemed);
+    // The store's grouped sums give the same figures for every period.
+    for (from, to, expected) in [
+        (None, end, &whole),
+        (None, mid, &first),
+        (Some(mid), end, &second),
+    ] {
+        let groups = store
+            .circulation_groups(programme.id, accounts, from, to)
+            .await
+            .expect("groups");
+        assert_eq!(
+            &summarise_groups(&groups),
+            expected,
+            "from {from:?} to {to}"
+        );
+    }
 }
 
 /// A request's time is read before it waits for its accounts; one that

@@ -317,6 +317,21 @@ proptest! {
         let end = at(ops.len() + 1);
         let c = circulation::summarise(w.ledger.transfers(), accounts, Some(at(split)), end);
         prop_assert!(c.reconciles(), "{c:?}");
+        // Grouped sums (what a store computes in SQL) give the same summary.
+        let groups = circulation::group(w.ledger.transfers(), accounts, Some(at(split)), end);
+        prop_assert_eq!(&circulation::summarise_groups(&groups), &c);
+        // A key split over several rows (as a store may return) sums the same.
+        let repeated: Vec<circulation::Group> = groups
+            .iter()
+            .flat_map(|g| {
+                let half = g.minutes / 2;
+                [
+                    circulation::Group { key: g.key, minutes: half },
+                    circulation::Group { key: g.key, minutes: g.minutes - half },
+                ]
+            })
+            .collect();
+        prop_assert_eq!(&circulation::summarise_groups(&repeated), &c);
         // Outstanding is exactly what members, organisations and pots hold.
         let held: i64 = w.ledger.accounts()
             .filter(|s| ![w.issuance, w.retired, w.expired].contains(&s.account.id))

@@ -857,6 +857,41 @@ impl CoreStore for PgStore {
         .collect()
     }
 
+    async fn circulation_groups(
+        &self,
+        programme: ProgrammeId,
+        accounts: timecredits_ledger::circulation::ProgrammeAccounts,
+        from: Option<DateTime<Utc>>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<timecredits_ledger::circulation::Group>> {
+        sqlx::query(
+            "SELECT ($3::timestamptz IS NULL OR t.at >= $3) AS in_period,
+                    CASE WHEN t.debit_account IN ($4, $5, $6) AND t.credit_account NOT IN ($4, $5, $6) THEN 1
+                         WHEN t.credit_account IN ($4, $5, $6) AND t.debit_account NOT IN ($4, $5, $6) THEN -1
+                         ELSE 0 END AS outside,
+                    COALESCE(o.kind, t.kind) AS kind,
+                    COALESCE(o.debit_account, t.debit_account) = $4 AS from_issuance,
+                    o.id IS NOT NULL AS reversal,
+                    SUM(t.amount_minutes)::bigint AS minutes
+             FROM transfers t
+             LEFT JOIN transfers o ON o.id = t.reverses AND o.at < $2
+             WHERE t.programme_id = $1 AND t.at < $2
+             GROUP BY 1, 2, 3, 4, 5",
+        )
+        .bind(programme.0)
+        .bind(to)
+        .bind(from)
+        .bind(accounts.issuance.0)
+        .bind(accounts.retired.0)
+        .bind(accounts.expired.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(rows::circulation_group)
+        .collect()
+    }
+
     async fn transfer_count(&self) -> StoreResult<u64> {
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM transfers")
             .fetch_one(&self.pool)

@@ -72,6 +72,24 @@ fn corrupt(what: &str, value: impl std::fmt::Debug) -> StoreError {
     StoreError::Corrupt(format!("unknown {what} {value:?}"))
 }
 
+/// One row of the circulation grouping (see `PgStore::circulation_groups`).
+pub(crate) fn circulation_group(
+    row: &PgRow,
+) -> StoreResult<timecredits_ledger::circulation::Group> {
+    let kind: String = get(row, "kind")?;
+    let outside: i32 = get(row, "outside")?;
+    Ok(timecredits_ledger::circulation::Group {
+        key: timecredits_ledger::circulation::GroupKey {
+            in_period: get(row, "in_period")?,
+            outside: i8::try_from(outside).map_err(|_| corrupt("outside", outside))?,
+            kind: TransferKind::parse(&kind).ok_or_else(|| corrupt("transfer kind", &kind))?,
+            from_issuance: get(row, "from_issuance")?,
+            reversal: get(row, "reversal")?,
+        },
+        minutes: get(row, "minutes")?,
+    })
+}
+
 pub(crate) fn transfer(row: &PgRow) -> StoreResult<Transfer> {
     let kind: String = get(row, "kind")?;
     let amount: i64 = get(row, "amount_minutes")?;

@@ -76,6 +76,10 @@ pub(crate) fn floor_minutes(a: &Account) -> Option<i64> {
 
 pub(crate) const TRANSFER_COLUMNS: &str = "id, programme_id, kind, debit_account, credit_account, amount_minutes, actor_id, at, reason, cause_kind, cause_id, reverses";
 
+pub(crate) fn transfer_kind(raw: &str) -> StoreResult<TransferKind> {
+    parsed(TransferKind::parse(raw), "transfer kind", raw)
+}
+
 pub(crate) fn transfer(row: &Row) -> StoreResult<Transfer> {
     let kind: String = get(row, "kind")?;
     let cause_kind: Option<String> = get(row, "cause_kind")?;

@@ -9,8 +9,11 @@ use timecredits_ledger::{
     VerifyReport,
 };
 
-use crate::codec::{ACCOUNT_COLUMNS, TRANSFER_COLUMNS, account_state, blob, micros, transfer};
+use crate::codec::{
+    ACCOUNT_COLUMNS, TRANSFER_COLUMNS, account_state, blob, micros, transfer, transfer_kind,
+};
 use crate::internal;
+use timecredits_ledger::circulation::{Group, GroupKey, ProgrammeAccounts};
 
 /// Decides and writes one batch. Runs on the writer thread inside the
 /// request's savepoint, so the checks and the writes are one atomic step.
@@ -269,6 +272,58 @@ pub(crate) fn programme_transfers(
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(internal)? {
         out.push(transfer(row)?);
+    }
+    Ok(out)
+}
+
+/// A circulation summary's sums, grouped in SQL (see `circulation::group`,
+/// the reference this must equal).
+pub(crate) fn circulation_groups(
+    conn: &Connection,
+    programme: timecredits_ledger::ProgrammeId,
+    accounts: ProgrammeAccounts,
+    from: Option<DateTime<Utc>>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<Group>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT (?3 IS NULL OR t.at >= ?3) AS in_period,
+                    CASE WHEN t.debit_account IN (?4, ?5, ?6) AND t.credit_account NOT IN (?4, ?5, ?6) THEN 1
+                         WHEN t.credit_account IN (?4, ?5, ?6) AND t.debit_account NOT IN (?4, ?5, ?6) THEN -1
+                         ELSE 0 END AS outside,
+                    COALESCE(o.kind, t.kind) AS kind,
+                    COALESCE(o.debit_account, t.debit_account) = ?4 AS from_issuance,
+                    o.id IS NOT NULL AS reversal,
+                    SUM(t.amount_minutes) AS minutes
+             FROM transfers t
+             LEFT JOIN transfers o ON o.id = t.reverses AND o.at < ?2
+             WHERE t.programme_id = ?1 AND t.at < ?2
+             GROUP BY 1, 2, 3, 4, 5",
+        )
+        .map_err(internal)?;
+    let mut rows = stmt
+        .query(params![
+            blob(programme.0),
+            micros(to),
+            from.map(micros),
+            blob(accounts.issuance.0),
+            blob(accounts.retired.0),
+            blob(accounts.expired.0),
+        ])
+        .map_err(internal)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(internal)? {
+        let kind: String = row.get("kind").map_err(internal)?;
+        out.push(Group {
+            key: GroupKey {
+                in_period: row.get("in_period").map_err(internal)?,
+                outside: row.get("outside").map_err(internal)?,
+                kind: transfer_kind(&kind)?,
+                from_issuance: row.get("from_issuance").map_err(internal)?,
+                reversal: row.get("reversal").map_err(internal)?,
+            },
+            minutes: row.get("minutes").map_err(internal)?,
+        });
     }
     Ok(out)
 }

@@ -368,6 +368,17 @@ impl CoreStore for SqliteStore {
             .await
     }
 
+    async fn circulation_groups(
+        &self,
+        programme: ProgrammeId,
+        accounts: timecredits_ledger::circulation::ProgrammeAccounts,
+        from: Option<DateTime<Utc>>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<timecredits_ledger::circulation::Group>> {
+        self.read(move |c| ledger::circulation_groups(c, programme, accounts, from, to))
+            .await
+    }
+
     async fn verify(&self) -> StoreResult<VerifyReport> {
         self.read(ledger::verify).await
     }
