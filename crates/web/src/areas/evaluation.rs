@@ -11,6 +11,7 @@ use crate::AppState;
 
 mod consent;
 mod places;
+mod reports;
 mod surveys;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -23,6 +24,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(places::member_area))
         .routes(routes!(places::organisation_area))
         .routes(routes!(places::activity_area))
+        .routes(routes!(reports::analytics_report))
         .routes(routes!(surveys::get_settings, surveys::update_settings))
         .routes(routes!(surveys::set_questions))
         .routes(routes!(surveys::list_instruments))

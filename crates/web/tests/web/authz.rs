@@ -290,6 +290,13 @@ pub fn table() -> Vec<Row> {
             allowed: &[Manager, Evaluator],
         },
         Row {
+            operation_id: "get_analytics_report",
+            method: "GET",
+            path: "/api/v1/programmes/{programme}/reports/reach",
+            body: no_body,
+            allowed: &[Manager, Evaluator],
+        },
+        Row {
             operation_id: "run_credit_expiry",
             method: "POST",
             path: "/api/v1/programmes/{programme}/expiry-runs",

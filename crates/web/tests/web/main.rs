@@ -22,6 +22,7 @@ mod organisation_pages;
 mod pages;
 mod proxy;
 mod recovery_pages;
+mod report_api;
 mod report_data;
 mod report_pages;
 mod support;

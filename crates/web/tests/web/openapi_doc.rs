@@ -246,8 +246,8 @@ async fn ids_in_paths_are_uuids_and_reports_may_be_csv() {
             }
             assert_eq!(parameter["required"], true, "{method} {path} {name}");
             // A member is named by id or card number; a role, an import's
-            // kind and an export's file by their names.
-            if !["member", "role", "kind", "file"].contains(&name) {
+            // kind, an export's file and a report by their names.
+            if !["member", "role", "kind", "file", "report"].contains(&name) {
                 assert_eq!(
                     parameter["schema"]["format"], "uuid",
                     "{method} {path}: {name} is not declared as a UUID"
