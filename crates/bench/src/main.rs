@@ -4,6 +4,7 @@
 //! deployment gets.
 
 mod api;
+mod generate;
 mod hledger;
 mod import;
 mod load;
@@ -12,8 +13,10 @@ mod naive;
 mod pages;
 mod peak;
 mod report;
+mod reports;
 mod scenarios;
 mod server;
+mod shapes;
 mod two_instances;
 mod world;
 
@@ -36,10 +39,15 @@ struct Cli {
     /// quick mode writes nowhere unless given.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Run only these scenarios (letters from "abc"; a includes e), without
-    /// baselines: for profiling one of them.
+    /// Run only these scenarios (letters from "abcde"; a and e share one
+    /// server, so either runs both), without baselines: for profiling one
+    /// of them.
     #[arg(long)]
     only: Option<String>,
+    /// The size of scenario (d)'s programme instead of the mode's, as
+    /// MEMBERS,POSTINGS,ANSWERS (full: 100000,10000000,300000).
+    #[arg(long, value_parser = generate::Scale::parse)]
+    reports_scale: Option<generate::Scale>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -95,7 +103,9 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match two {
             Some(args) => two_instances::run(&cli.common, args).await,
-            None => scenarios::run(&cli.common, cli.quick, cli.out, cli.only).await,
+            None => {
+                scenarios::run(&cli.common, cli.quick, cli.out, cli.only, cli.reports_scale).await
+            }
         }
     });
     match result {

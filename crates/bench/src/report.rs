@@ -9,8 +9,6 @@ pub enum Met {
     No,
     /// A figure with no target of its own (e.g. a latency at 25 %).
     Info,
-    /// The feature it measures does not exist yet.
-    NotBuilt,
 }
 
 impl Met {
@@ -23,7 +21,6 @@ impl Met {
             Self::Yes => "yes",
             Self::No => "**NO**",
             Self::Info => "–",
-            Self::NotBuilt => "not yet built",
         }
     }
 }
@@ -64,17 +61,6 @@ impl Row {
         self.target = target.into();
         self.met = Met::of(met);
         self
-    }
-
-    pub fn not_built(scenario: &str, target: &str, why: &str) -> Self {
-        Self {
-            scenario: scenario.into(),
-            ours: why.into(),
-            baseline: "–".into(),
-            ratio: "–".into(),
-            target: target.into(),
-            met: Met::NotBuilt,
-        }
     }
 }
 
