@@ -37,10 +37,24 @@ pub use schema::MIGRATIONS;
 /// Largest number of queued requests committed in one transaction.
 pub const MAX_GROUP: usize = 512;
 
+/// Reads running at once, each on a connection of its own. A read waits
+/// for a permit rather than opening an extra connection: a new connection
+/// parses the whole schema before its first query, which under load cost
+/// more than the reads themselves.
+pub const MAX_READERS: usize = 16;
+
 pub struct SqliteStore {
     path: PathBuf,
     writer: writer::Writer,
-    readers: Arc<Mutex<Vec<Connection>>>,
+    readers: Arc<Readers>,
+}
+
+/// Idle reader connections, and permits for at most [`MAX_READERS`] reads
+/// at once: so no more than that many connections are ever opened, and
+/// every one is kept.
+struct Readers {
+    permits: Arc<tokio::sync::Semaphore>,
+    idle: Mutex<Vec<Connection>>,
 }
 
 fn unavailable(path: &Path, e: impl std::fmt::Display) -> StoreError {
@@ -100,7 +114,10 @@ impl SqliteStore {
         Ok(Self {
             path: path.to_owned(),
             writer: writer::Writer::start(conn, MAX_GROUP),
-            readers: Arc::new(Mutex::new(Vec::new())),
+            readers: Arc::new(Readers {
+                permits: Arc::new(tokio::sync::Semaphore::new(MAX_READERS)),
+                idle: Mutex::new(Vec::with_capacity(MAX_READERS)),
+            }),
         })
     }
 
@@ -138,8 +155,14 @@ impl SqliteStore {
     ) -> StoreResult<T> {
         let readers = self.readers.clone();
         let path = self.path.clone();
+        let permit = readers
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| StoreError::Internal(format!("reader pool closed: {e}")))?;
         tokio::task::spawn_blocking(move || {
-            let pooled = readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let pooled = readers.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let conn = match pooled {
                 Some(c) => c,
                 None => {
@@ -150,10 +173,12 @@ impl SqliteStore {
                 }
             };
             let result = f(&conn);
-            let mut pool = readers.lock().unwrap_or_else(|e| e.into_inner());
-            if pool.len() < 16 {
-                pool.push(conn);
-            }
+            readers
+                .idle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(conn);
+            drop(permit);
             result
         })
         .await
