@@ -320,3 +320,34 @@ fn every_schema_type_has_a_name_of_its_own() {
     let twice: Vec<&String> = names.iter().filter(|n| !seen.insert(*n)).collect();
     assert!(twice.is_empty(), "schema types sharing a name: {twice:?}");
 }
+
+/// Every `$ref` in the document names a schema the document has: a path
+/// parameter's type is not collected into the components by itself.
+#[tokio::test]
+async fn every_reference_resolves() {
+    fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    found.push(r);
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let doc = document().await;
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(!found.is_empty());
+    for reference in found {
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{reference} is not a component schema"));
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{reference} does not resolve"
+        );
+    }
+}

@@ -139,7 +139,7 @@ impl ReportQuery {
     get, path = "/programmes/{programme}/reports/{report}", operation_id = "get_analytics_report", tag = "reports",
     params(
         ("programme" = uuid::Uuid, Path, description = "programme id", example = "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182"),
-        ("report" = ReportName, Path, description = "`reach`, `engagement` or `outcomes`", example = "reach"),
+        ("report" = inline(ReportName), Path, description = "`reach`, `engagement` or `outcomes`", example = "reach"),
         ReportQuery,
     ),
     responses(
