@@ -27,6 +27,21 @@ pub struct Circulation {
 }
 
 impl Circulation {
+    /// Adds a movement to the figure of the kind that counts (a reversal
+    /// passes a negative amount against its original's kind).
+    fn count(&mut self, kind: TransferKind, from_issuance: bool, amount: i64) {
+        match kind {
+            TransferKind::Issue if from_issuance => self.issued += amount,
+            TransferKind::Issue => self.reissued += amount,
+            TransferKind::Redeem => self.redeemed += amount,
+            TransferKind::Gift => self.gifted += amount,
+            TransferKind::Exchange => self.exchanged += amount,
+            TransferKind::Retire => self.retired += amount,
+            TransferKind::Expire => self.expired += amount,
+            TransferKind::Reverse => {}
+        }
+    }
+
     /// Credits are created only by issuance and destroyed only by
     /// retirement or expiry: the closing figure must follow from the
     /// opening one. Anything else means the summary or the ledger is wrong.
@@ -120,16 +135,7 @@ pub fn summarise_groups(groups: &[Group]) -> Circulation {
         }
         c.closing_outstanding += outside;
         let amount = if k.reversal { -g.minutes } else { g.minutes };
-        match k.kind {
-            TransferKind::Issue if k.from_issuance => c.issued += amount,
-            TransferKind::Issue => c.reissued += amount,
-            TransferKind::Redeem => c.redeemed += amount,
-            TransferKind::Gift => c.gifted += amount,
-            TransferKind::Exchange => c.exchanged += amount,
-            TransferKind::Retire => c.retired += amount,
-            TransferKind::Expire => c.expired += amount,
-            TransferKind::Reverse => {}
-        }
+        c.count(k.kind, k.from_issuance, amount);
     }
     c.closing_outstanding += c.opening_outstanding;
     c
@@ -172,17 +178,7 @@ pub fn summarise(
             Some(&(kind, debit)) => (kind, debit, -1),
             None => (t.kind, t.debit, 1),
         };
-        let amount = sign * t.amount.get();
-        match kind {
-            TransferKind::Issue if debit == accounts.issuance => c.issued += amount,
-            TransferKind::Issue => c.reissued += amount,
-            TransferKind::Redeem => c.redeemed += amount,
-            TransferKind::Gift => c.gifted += amount,
-            TransferKind::Exchange => c.exchanged += amount,
-            TransferKind::Retire => c.retired += amount,
-            TransferKind::Expire => c.expired += amount,
-            TransferKind::Reverse => {}
-        }
+        c.count(kind, debit == accounts.issuance, sign * t.amount.get());
     }
     c.closing_outstanding += c.opening_outstanding;
     c
