@@ -126,6 +126,12 @@ pub async fn run(
         .prefix("timecredits-bench-")
         .tempdir()
         .map_err(|e| e.to_string())?;
+    // For profiling a scenario's databases afterwards (scenario (d)'s
+    // generated programme takes minutes to make).
+    let kept = std::env::var_os("TIMECREDITS_BENCH_KEEP").is_some();
+    if kept {
+        eprintln!("keeping the bench's files in {}", dir.path().display());
+    }
     let mut run = Run {
         rows: Vec::new(),
         notes: Vec::new(),
@@ -220,6 +226,9 @@ pub async fn run(
     if let Some(path) = out {
         write_between_markers(&path, &table)?;
         eprintln!("wrote the table to {}", path.display());
+    }
+    if kept {
+        let _ = dir.keep();
     }
     Ok(())
 }

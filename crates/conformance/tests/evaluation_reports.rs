@@ -15,8 +15,8 @@ use timecredits_app::evaluation::{
     NewSurveyResponse, PlaceSource, Progress, ReportKind,
 };
 use timecredits_app::{
-    Actor, App, AppError, FixedClock, Member, NewMember, NewOrganisation, NewProgramme, Role,
-    Scope, Store,
+    Actor, App, AppError, FixedClock, GiftRequest, Member, NewMember, NewOrganisation,
+    NewProgramme, ReverseRequest, Role, Scope, Store,
 };
 use timecredits_conformance::on_both_backends;
 use timecredits_domain::activity::{ActivityDetails, CoProductionLevel, CoProductionMode};
@@ -27,6 +27,7 @@ on_both_backends!(
     reports_count_only_consenting_members_and_match_hand_figures,
     only_managers_and_evaluators_see_reports,
     activities_are_placed_by_their_own_postcode_or_else_their_organisations,
+    credit_totals_follow_corrections_gifts_reversals_and_the_period,
 );
 
 /// 2025-03-01 09:00 UTC.
@@ -645,6 +646,105 @@ async fn activities_are_placed_by_their_own_postcode_or_else_their_organisations
     );
 }
 
+/// Earned counts an issue and the reversal of one, the balance every
+/// movement, each within the period asked for (read straight from the
+/// store, which both backends answer in their own way).
+async fn credit_totals_follow_corrections_gifts_reversals_and_the_period(store: Arc<dyn Store>) {
+    let w = world(store).await;
+    let (a, b, c) = (&w.consenting[0], &w.consenting[1], &w.consenting[2]);
+    w.clock.set(opening() + Duration::days(20));
+    let recorded = w
+        .app
+        .record_contribution(
+            &w.coordinator,
+            TransferId(Uuid::now_v7()),
+            DirectRecord {
+                member: a.0.id,
+                activity: w.activity.id,
+                session: None,
+                date: NaiveDate::from_ymd_opt(2025, 3, 10).expect("date"),
+                minutes: 60,
+                note: String::new(),
+            },
+        )
+        .await
+        .expect("contribution");
+    w.give(&b.0, 60).await;
+    w.give(&c.0, 60).await;
+    w.clock.set(opening() + Duration::days(210));
+    w.app
+        .correct_contribution(
+            &w.coordinator,
+            recorded.contributions[0].id,
+            TransferId(Uuid::now_v7()),
+            30,
+            "half an hour, not an hour",
+        )
+        .await
+        .expect("correction");
+    w.clock.set(opening() + Duration::days(220));
+    let gift = TransferId(Uuid::now_v7());
+    w.app
+        .give_gift(
+            &b.1,
+            GiftRequest {
+                id: gift,
+                to: c.0.id,
+                minutes: 15,
+                reason: "thank you".into(),
+            },
+        )
+        .await
+        .expect("gift");
+    w.clock.set(opening() + Duration::days(230));
+    w.app
+        .reverse_transfer(
+            &w.manager,
+            ReverseRequest {
+                id: TransferId(Uuid::now_v7()),
+                original: gift,
+                reason: "given by mistake".into(),
+            },
+        )
+        .await
+        .expect("reversal");
+
+    let totals = |since: Option<i64>, until: Option<i64>| {
+        let w = &w;
+        async move {
+            let at = |days| opening() + Duration::days(days);
+            let all = w
+                .app
+                .store()
+                .member_credit_totals(w.programme, since.map(at), until.map(at))
+                .await
+                .expect("totals");
+            assert!(all.windows(2).all(|p| p[0].member < p[1].member), "{all:?}");
+            [a, b, c].map(|who| {
+                all.iter()
+                    .find(|t| t.member == who.0.id)
+                    .map(|t| (t.earned_minutes, t.spent_minutes, t.balance_minutes))
+            })
+        }
+    };
+    // a: 60 issued, then 30 issued and the 60 reversed; b: 15 given and
+    // given back; c: 15 received and taken back.
+    assert_eq!(
+        totals(None, None).await,
+        [Some((30, 0, 30)), Some((60, 0, 60)), Some((60, 0, 60))]
+    );
+    assert_eq!(
+        totals(Some(205), None).await,
+        [Some((-30, 0, 30)), Some((0, 0, 60)), Some((0, 0, 60))]
+    );
+    assert_eq!(
+        totals(None, Some(225)).await,
+        [Some((30, 0, 30)), Some((60, 0, 45)), Some((60, 0, 75))]
+    );
+    // Before anything was given, nobody has a figure.
+    assert_eq!(totals(None, Some(10)).await, [None, None, None]);
+}
+
 /// The deciles where the programme's time was given, each once.
 async fn place_deciles(w: &World) -> Vec<Option<u8>> {
     let edition = Edition::Iod2019;
@@ -657,6 +757,7 @@ async fn place_deciles(w: &World) -> Vec<Option<u8>> {
         .into_iter()
         .map(|c| c.place_decile)
         .collect();
+    deciles.sort_unstable();
     deciles.dedup();
     deciles
 }

@@ -15,10 +15,10 @@
 //! **Who may see them:** the programme's managers and evaluators. Anyone
 //! else is told the programme does not exist.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
-use timecredits_domain::activity::CoProductionLevel;
+use timecredits_domain::activity::{CoProductionLevel, CoProductionMode};
 use timecredits_evaluation::analytics::{
     self as pure, AnalyticsError, AreaDeciles, Contribution, CreditTotals, Dataset, Day, Filter,
     Level, Mode, Participant, PublishedTable, SurveyScore,
@@ -87,6 +87,53 @@ pub(crate) struct ConsentingRecords {
     pub area: AreaDeciles,
 }
 
+/// Which of the costly records a caller reads: each is a pass over a table
+/// that grows with the programme's history (contributions, postings, survey
+/// answers), and a report that does not look at one is spared it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RecordsNeeded {
+    pub contributions: bool,
+    pub credits: bool,
+    pub scores: bool,
+}
+
+impl RecordsNeeded {
+    pub const ALL: Self = Self {
+        contributions: true,
+        credits: true,
+        scores: true,
+    };
+
+    /// What one report reads under `filter`. Reach looks at contributions
+    /// only to decide who is in scope, which a filter without a period or
+    /// an activity criterion never does; engagement never looks at survey
+    /// scores, outcomes never at credits.
+    fn for_report(kind: ReportKind, filter: &Filter) -> Self {
+        let filtered = filter.from.is_some()
+            || filter.to.is_some()
+            || filter.organisation.is_some()
+            || filter.level.is_some()
+            || filter.mode.is_some();
+        match kind {
+            ReportKind::Reach => Self {
+                contributions: filtered,
+                credits: false,
+                scores: false,
+            },
+            ReportKind::Engagement => Self {
+                contributions: true,
+                credits: true,
+                scores: false,
+            },
+            ReportKind::Outcomes => Self {
+                contributions: true,
+                credits: false,
+                scores: true,
+            },
+        }
+    }
+}
+
 /// One survey response's scored answers, gathered from its rows.
 struct ResponseAnswers {
     member: MemberId,
@@ -119,12 +166,22 @@ fn start_of(programme: &Programme, date: NaiveDate) -> DateTime<Utc> {
         .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
 }
 
-fn level(code: &str) -> Option<Level> {
-    Level::ALL.into_iter().find(|l| l.as_str() == code)
+fn level(level: CoProductionLevel) -> Level {
+    match level {
+        CoProductionLevel::Individual => Level::Individual,
+        CoProductionLevel::Group => Level::Group,
+        CoProductionLevel::Collective => Level::Collective,
+    }
 }
 
-fn mode(code: &str) -> Option<Mode> {
-    Mode::ALL.into_iter().find(|m| m.as_str() == code)
+fn mode(mode: CoProductionMode) -> Mode {
+    match mode {
+        CoProductionMode::CoDesign => Mode::CoDesign,
+        CoProductionMode::CoDelivery => Mode::CoDelivery,
+        CoProductionMode::CoGovernance => Mode::CoGovernance,
+        CoProductionMode::PeerSupport => Mode::PeerSupport,
+        CoProductionMode::CommunityAction => Mode::CommunityAction,
+    }
 }
 
 fn analytics_error(e: AnalyticsError) -> AppError {
@@ -279,44 +336,61 @@ impl App {
         &self,
         programme: &Programme,
         filter: &Filter,
+        needed: RecordsNeeded,
     ) -> Result<ConsentingRecords, AppError> {
         let settings = self.survey_settings(programme.id).await?;
         let threshold = Threshold::new(settings.disclosure_threshold)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let edition = CURRENT_EDITION;
         let boundary = edition.boundary();
-        let members: Vec<EvaluationMember> = self
-            .store
-            .evaluation_members(programme.id, boundary, edition)
-            .await?
+        let since = filter.from.and_then(naive).map(|d| start_of(programme, d));
+        let until = filter
+            .to
+            .and_then(naive)
+            .and_then(|d| d.checked_add_days(Days::new(1)))
+            .map(|d| start_of(programme, d));
+        // The three big reads are independent scans: run side by side, a
+        // report takes as long as the longest rather than all three.
+        let (all_members, stored_contributions, all_credits) = tokio::try_join!(
+            self.store
+                .evaluation_members(programme.id, boundary, edition),
+            async {
+                if needed.contributions {
+                    self.store
+                        .evaluation_contributions(programme.id, boundary, edition)
+                        .await
+                } else {
+                    Ok(Vec::new())
+                }
+            },
+            async {
+                if needed.credits {
+                    self.store
+                        .member_credit_totals(programme.id, since, until)
+                        .await
+                } else {
+                    Ok(Vec::new())
+                }
+            },
+        )?;
+        let members: Vec<EvaluationMember> = all_members
             .into_iter()
             .filter(|m| m.latest_consent == Some(ConsentDecision::Given))
             .collect();
-        let consenting: BTreeSet<MemberId> = members.iter().map(|m| m.member).collect();
+        let consenting: HashSet<MemberId> = members.iter().map(|m| m.member).collect();
 
         let labels = self.organisation_labels(programme.id).await?;
-        let mut contributions = Vec::new();
-        for c in self
-            .store
-            .evaluation_contributions(programme.id, boundary, edition)
-            .await?
-        {
+        let mut contributions = Vec::with_capacity(stored_contributions.len());
+        for c in stored_contributions {
             if !consenting.contains(&c.member) {
                 continue;
             }
-            let (Some(level), Some(mode)) = (level(&c.level), mode(&c.mode)) else {
-                return Err(StoreError::Corrupt(format!(
-                    "activity level {:?} or mode {:?}",
-                    c.level, c.mode
-                ))
-                .into());
-            };
             contributions.push(Contribution {
                 member: member_key(c.member),
                 date: day(c.date),
                 minutes: c.minutes,
-                level,
-                mode,
+                level: level(c.level),
+                mode: mode(c.mode),
                 organisation: labels
                     .get(&c.organisation)
                     .cloned()
@@ -324,22 +398,16 @@ impl App {
                 place_decile: c.place_decile.and_then(Decile::new),
             });
         }
-
-        let since = filter.from.and_then(naive).map(|d| start_of(programme, d));
-        let until = filter
-            .to
-            .and_then(naive)
-            .and_then(|d| d.checked_add_days(Days::new(1)))
-            .map(|d| start_of(programme, d));
-        let credits = self
-            .store
-            .member_credit_totals(programme.id, since, until)
-            .await?
+        let credits = all_credits
             .into_iter()
             .filter(|c| consenting.contains(&c.member))
             .collect();
 
-        let scores = self.consenting_scores(programme.id, &consenting).await?;
+        let scores = if needed.scores {
+            self.consenting_scores(programme.id, &consenting).await?
+        } else {
+            Vec::new()
+        };
 
         let mut districts = self
             .store
@@ -372,7 +440,7 @@ impl App {
     async fn consenting_scores(
         &self,
         programme: ProgrammeId,
-        consenting: &BTreeSet<MemberId>,
+        consenting: &HashSet<MemberId>,
     ) -> Result<Vec<SurveyScore>, AppError> {
         let catalogue: BTreeMap<String, Instrument> = instruments::catalogue()
             .into_iter()
@@ -410,11 +478,13 @@ impl App {
         Ok(scores)
     }
 
-    /// The pure analytics' input from the consenting records.
+    /// The pure analytics' input from the consenting records, which it
+    /// takes over: the contributions are the bulk of a report's memory and
+    /// are moved, not copied.
     fn dataset(
         &self,
         programme: &Programme,
-        records: &ConsentingRecords,
+        records: ConsentingRecords,
     ) -> Result<Dataset, AppError> {
         let this_year = self.programme_today(programme).year();
         let participants = records
@@ -444,9 +514,9 @@ impl App {
             .collect();
         Dataset::new(
             participants,
-            records.contributions.clone(),
+            records.contributions,
             credits,
-            records.scores.clone(),
+            records.scores,
             records.area,
         )
         .map_err(analytics_error)
@@ -469,9 +539,12 @@ impl App {
             .as_deref()
             .and_then(|o| Uuid::parse_str(o).ok());
         let filter = &self.with_organisation_label(programme.id, filter).await?;
-        let records = self.consenting_records(&programme, filter).await?;
-        let data = self.dataset(&programme, &records)?;
+        let needed = RecordsNeeded::for_report(kind, filter);
+        let records = self.consenting_records(&programme, filter, needed).await?;
         let threshold = records.threshold;
+        let follow_up_months = records.settings.follow_up_months.clone();
+        let instruments = programme_instruments(&records.settings);
+        let data = self.dataset(&programme, records)?;
         let tables = match kind {
             ReportKind::Reach => pure::reach(&data, filter, threshold)
                 .map_err(analytics_error)?
@@ -488,9 +561,8 @@ impl App {
                 tables
             }
             ReportKind::Outcomes => {
-                let instruments = programme_instruments(&records.settings);
                 let mut tables = Vec::new();
-                for months in &records.settings.follow_up_months {
+                for months in &follow_up_months {
                     let outcome = pure::outcomes(&data, filter, &instruments, *months, threshold)
                         .map_err(analytics_error)?;
                     tables.extend(outcome.tables());

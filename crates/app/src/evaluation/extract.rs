@@ -27,7 +27,8 @@ use timecredits_evaluation::pseudonym::{
 use timecredits_ledger::ProgrammeId;
 
 use super::analytics::{
-    ConsentingRecords, ethnicity_group, member_key, new_to_volunteering, programme_instruments,
+    ConsentingRecords, RecordsNeeded, ethnicity_group, member_key, new_to_volunteering,
+    programme_instruments,
 };
 use super::model::{Answer, EvaluationProfile};
 use super::records::EvaluationMember;
@@ -228,7 +229,7 @@ impl App {
     ) -> Result<ResearchExtract, AppError> {
         let programme = self.evaluation_programme(actor, programme).await?;
         let records = self
-            .consenting_records(&programme, &Filter::default())
+            .consenting_records(&programme, &Filter::default(), RecordsNeeded::ALL)
             .await?;
         // A fresh secret for each extract, forgotten when this returns.
         let key = ExtractKey::new(&rand::random::<[u8; 32]>())

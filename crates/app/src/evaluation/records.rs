@@ -6,6 +6,7 @@
 //! use cases in `analytics` keep only those whose latest consent is given.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use timecredits_domain::activity::{CoProductionLevel, CoProductionMode};
 use uuid::Uuid;
 
 use super::model::{ConsentDecision, EvaluationProfile};
@@ -29,14 +30,14 @@ pub struct EvaluationMember {
 }
 
 /// A contribution as it stands (not since corrected), with its activity's
-/// co-production level and mode as stored codes.
+/// co-production level and mode.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContributionRecord {
     pub member: MemberId,
     pub date: NaiveDate,
     pub minutes: i64,
-    pub level: String,
-    pub mode: String,
+    pub level: CoProductionLevel,
+    pub mode: CoProductionMode,
     pub organisation: Uuid,
     /// The IMD decile (1 to 10) of where the activity happens: its own
     /// postcode, or else its organisation's; `None` when neither resolves.

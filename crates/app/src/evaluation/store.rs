@@ -107,7 +107,8 @@ pub trait EvaluationStore: Send + Sync {
         boundary: Boundary,
         edition: Edition,
     ) -> StoreResult<Vec<EvaluationMember>>;
-    /// The programme's contributions not since corrected.
+    /// The programme's contributions not since corrected, in no
+    /// particular order.
     async fn evaluation_contributions(
         &self,
         programme: ProgrammeId,

@@ -95,23 +95,19 @@ pub fn engagement(
     let (members_by_month, new_members, returning_member_months, active_member_months) =
         members_by_month(&scope, filter, &in_period, threshold)?;
 
-    let everyone = in_period
-        .iter()
-        .map(|c| c.member.as_str())
-        .collect::<BTreeSet<_>>()
-        .len() as u64;
-    let levels = Level::ALL.iter().map(|l| l.as_str().to_owned()).collect();
-    let modes = Mode::ALL.iter().map(|m| m.as_str().to_owned()).collect();
-    let by_level = minutes_by(&in_period, levels, |c| c.level.as_str().to_owned());
-    let by_mode = minutes_by(&in_period, modes, |c| c.mode.as_str().to_owned());
-    let by_org = minutes_by(&in_period, Vec::new(), |c| c.organisation.clone());
-    let deciles = (1..=10)
-        .map(|d: u8| d.to_string())
-        .chain([NO_PLACE_DECILE.to_owned()])
-        .collect();
-    let by_place = minutes_by(&in_period, deciles, |c| {
+    let mut everyone = Distinct::default();
+    for c in &in_period {
+        everyone.see(&c.member);
+    }
+    let everyone = everyone.count;
+    let levels = Level::ALL.map(Level::as_str);
+    let modes = Mode::ALL.map(Mode::as_str);
+    let by_level = minutes_by(&in_period, &levels, |c| c.level.as_str());
+    let by_mode = minutes_by(&in_period, &modes, |c| c.mode.as_str());
+    let by_org = minutes_by(&in_period, &[], |c| c.organisation.as_str());
+    let by_place = minutes_by(&in_period, &PLACE_DECILES, |c| {
         c.place_decile
-            .map_or_else(|| NO_PLACE_DECILE.to_owned(), |d| d.get().to_string())
+            .map_or(NO_PLACE_DECILE, |d| PLACE_DECILES[usize::from(d.get() - 1)])
     });
 
     Ok(Engagement {
@@ -128,33 +124,70 @@ pub fn engagement(
     })
 }
 
+/// The rows of time given by place: deciles 1 to 10, then [`NO_PLACE_DECILE`].
+const PLACE_DECILES: [&str; 11] = [
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+    NO_PLACE_DECILE,
+];
+
+/// Counts distinct members in a stream where each member's records come together, as they do
+/// in `in_period` (built member by member from [`Scope::activity`]): a member is new when they
+/// differ from the last one seen. Sets of keys cost a comparison of keys per contribution.
+#[derive(Default)]
+struct Distinct<'a> {
+    last: Option<&'a str>,
+    count: u64,
+}
+
+impl<'a> Distinct<'a> {
+    /// Whether `member` is seen here for the first time.
+    fn see(&mut self, member: &'a str) -> bool {
+        if self.last == Some(member) {
+            return false;
+        }
+        self.last = Some(member);
+        self.count += 1;
+        true
+    }
+}
+
 /// Minutes and distinct contributors per category: the categories of `order` first (listed
 /// even when nobody gave to them), then any others in sorted order.
-fn minutes_by(
-    in_period: &[&Contribution],
-    order: Vec<String>,
-    category: impl Fn(&Contribution) -> String,
+fn minutes_by<'a>(
+    in_period: &[&'a Contribution],
+    order: &[&str],
+    category: impl Fn(&'a Contribution) -> &'a str,
 ) -> Vec<RawMinutes> {
-    let mut cells: BTreeMap<String, (u64, BTreeSet<&str>)> = BTreeMap::new();
+    let mut cells: BTreeMap<&str, (u64, Distinct<'a>)> = BTreeMap::new();
     for c in in_period {
         let cell = cells.entry(category(c)).or_default();
         cell.0 += c.minutes.unsigned_abs();
-        cell.1.insert(c.member.as_str());
+        cell.1.see(&c.member);
     }
-    let others: Vec<String> = cells
+    let others: Vec<&str> = cells
         .keys()
         .filter(|k| !order.contains(k))
-        .cloned()
+        .copied()
         .collect();
     order
-        .into_iter()
+        .iter()
+        .copied()
         .chain(others)
         .map(|label| {
-            let (minutes, people) = cells.remove(&label).unwrap_or_default();
+            let (minutes, people) = cells.remove(label).unwrap_or_default();
             RawMinutes {
-                label,
+                label: label.to_owned(),
                 minutes,
-                contributors: people.len() as u64,
+                contributors: people.count,
             }
         })
         .collect()
@@ -197,20 +230,19 @@ fn members_by_month(
         .iter()
         .filter_map(|(key, list)| list.first().map(|c| (*key, c.date.month())))
         .collect();
-    let mut active: BTreeMap<Month, BTreeSet<&str>> = BTreeMap::new();
+    // Per month: distinct members active, and how many of them are new.
+    let mut active: BTreeMap<Month, (Distinct<'_>, u64)> = BTreeMap::new();
     for c in in_period {
-        active.entry(c.date.month()).or_default().insert(&c.member);
+        let month = c.date.month();
+        let (people, new) = active.entry(month).or_default();
+        if people.see(&c.member) && first_month.get(c.member.as_str()) == Some(&month) {
+            *new += 1;
+        }
     }
     let rows: Vec<Vec<u64>> = months
         .iter()
         .map(|month| {
-            let people = active.get(month);
-            let new = people.map_or(0, |p| {
-                p.iter()
-                    .filter(|k| first_month.get(*k) == Some(month))
-                    .count()
-            }) as u64;
-            let all = people.map_or(0, BTreeSet::len) as u64;
+            let (all, new) = active.get(month).map_or((0, 0), |(p, new)| (p.count, *new));
             vec![new, all - new]
         })
         .collect();

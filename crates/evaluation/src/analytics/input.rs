@@ -4,7 +4,7 @@
 //! its ids into pseudonymous keys and its timestamps into the programme's calendar days, and
 //! builds a [`Dataset`]. Checking who may see the results is the application's job too.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::imd::Decile;
 use crate::instruments::InstrumentScore;
@@ -171,8 +171,10 @@ impl Dataset {
                 return Err(AnalyticsError::DuplicateParticipant { key: old.key });
             }
         }
+        // Hashed, not the ordered map: this runs once per contribution.
+        let keys: HashSet<&str> = by_key.keys().map(String::as_str).collect();
         let known = |member: &str| {
-            if by_key.contains_key(member) {
+            if keys.contains(member) {
                 Ok(())
             } else {
                 Err(AnalyticsError::NotAParticipant {
@@ -214,6 +216,7 @@ impl Dataset {
                 });
             }
         }
+        drop(keys);
         Ok(Dataset {
             participants: by_key,
             contributions,

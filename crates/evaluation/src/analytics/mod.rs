@@ -29,7 +29,7 @@ mod outcomes;
 mod published;
 mod reach;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use thiserror::Error;
 
@@ -142,14 +142,17 @@ pub(crate) struct Scope<'a> {
 impl<'a> Scope<'a> {
     pub fn new(data: &'a Dataset, filter: &Filter) -> Result<Self, AnalyticsError> {
         filter.check()?;
-        let mut activity: BTreeMap<&str, Vec<&Contribution>> = BTreeMap::new();
+        // Grouped in a hash map, then ordered once per member rather than
+        // once per contribution: programmes have millions of contributions.
+        let mut grouped: HashMap<&str, Vec<&Contribution>> = HashMap::new();
         for c in data
             .contributions()
             .iter()
             .filter(|c| filter.matches_activity(c))
         {
-            activity.entry(c.member.as_str()).or_default().push(c);
+            grouped.entry(c.member.as_str()).or_default().push(c);
         }
+        let mut activity: BTreeMap<&str, Vec<&Contribution>> = grouped.into_iter().collect();
         for list in activity.values_mut() {
             list.sort_by_key(|c| c.date);
         }

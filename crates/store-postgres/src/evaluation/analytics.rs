@@ -8,6 +8,7 @@ use timecredits_app::evaluation::{
     SurveyAnswerRecord, boundary_code, edition_code,
 };
 use timecredits_app::{MemberId, StoreResult};
+use timecredits_domain::activity::{CoProductionLevel, CoProductionMode};
 use timecredits_ledger::ProgrammeId;
 use uuid::Uuid;
 
@@ -95,8 +96,7 @@ pub(super) async fn contributions(
               AND pa.postcode = COALESCE(a.postcode, d.postcode)
          LEFT JOIN imd_areas ia ON ia.edition = $3 AND ia.lsoa = pa.area_code
          WHERE c.programme_id = $1
-           AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)
-         ORDER BY c.contribution_date, c.id",
+           AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)",
     )
     .bind(programme.0)
     .bind(boundary_code(boundary))
@@ -110,8 +110,15 @@ pub(super) async fn contributions(
                 member: MemberId(col(row, "member_id")?),
                 date: col(row, "contribution_date")?,
                 minutes: col(row, "minutes")?,
-                level: col(row, "level")?,
-                mode: col(row, "mode")?,
+                level: {
+                    let level: String = col(row, "level")?;
+                    CoProductionLevel::parse(&level)
+                        .ok_or_else(|| corrupt("activity level", &level))?
+                },
+                mode: {
+                    let mode: String = col(row, "mode")?;
+                    CoProductionMode::parse(&mode).ok_or_else(|| corrupt("activity mode", &mode))?
+                },
                 organisation: col(row, "organisation_id")?,
                 place_decile: col::<Option<i16>>(row, "place_decile")?
                     .map(|d| u8::try_from(d).map_err(|_| corrupt("decile", &d.to_string())))

@@ -1,15 +1,19 @@
 //! Whole-programme reads for analytics and research extracts: one query
 //! each, never one per member.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, Row, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use timecredits_app::evaluation::eval::imd::{Boundary, Edition};
 use timecredits_app::evaluation::{
     ConsentDecision, ContributionRecord, EvaluationMember, EvaluationProfile, MemberCredits,
     SurveyAnswerRecord, boundary_code, edition_code,
 };
-use timecredits_app::{MemberId, StoreResult};
+use timecredits_app::{MemberId, StoreError, StoreResult};
+use timecredits_domain::activity::{CoProductionLevel, CoProductionMode};
 use timecredits_ledger::ProgrammeId;
+use uuid::Uuid;
 
 use super::{answer, corrupt};
 use crate::codec::{blob, get, micros, opt_uuid, time, uuid};
@@ -87,48 +91,125 @@ pub(super) fn members(
     )
 }
 
+/// Three plain reads rather than one joined query: at millions of
+/// contributions, joining each to its activity's place and probing the
+/// corrections index for each cost several times the scan itself, and no
+/// caller needs them in order.
 pub(super) fn contributions(
     c: &Connection,
     programme: ProgrammeId,
     boundary: Boundary,
     edition: Edition,
 ) -> StoreResult<Vec<ContributionRecord>> {
-    collect(
+    let activities: HashMap<Uuid, ActivityKind> = collect(
         c,
-        "SELECT c.member_id, c.contribution_date, c.minutes, a.level, a.mode, c.organisation_id,
-                ia.imd_decile AS place_decile
-         FROM contributions c JOIN activities a ON a.id = c.activity_id
+        "SELECT a.id, a.level, a.mode, ia.imd_decile AS place_decile
+         FROM activities a
          LEFT JOIN organisation_details d ON d.organisation_id = a.organisation_id
          LEFT JOIN postcode_areas pa ON pa.boundary = ?2 AND pa.area = 'england'
               AND pa.postcode = COALESCE(a.postcode, d.postcode)
          LEFT JOIN imd_areas ia ON ia.edition = ?3 AND ia.lsoa = pa.area_code
-         WHERE c.programme_id = ?1
-           AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)
-         ORDER BY c.contribution_date, c.id",
+         WHERE a.programme_id = ?1",
         params![
             blob(programme.0),
             boundary_code(boundary),
             edition_code(edition)
         ],
         |row| {
-            let date: String = get(row, "contribution_date")?;
-            Ok(ContributionRecord {
-                member: MemberId(uuid(row, "member_id")?),
-                date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-                    .map_err(|_| corrupt("contribution date", &date))?,
-                minutes: get(row, "minutes")?,
-                level: get(row, "level")?,
-                mode: get(row, "mode")?,
-                organisation: uuid(row, "organisation_id")?,
-                place_decile: get(row, "place_decile")?,
-            })
+            let level: String = get(row, "level")?;
+            let mode: String = get(row, "mode")?;
+            Ok((
+                uuid(row, "id")?,
+                ActivityKind {
+                    level: CoProductionLevel::parse(&level)
+                        .ok_or_else(|| corrupt("activity level", &level))?,
+                    mode: CoProductionMode::parse(&mode)
+                        .ok_or_else(|| corrupt("activity mode", &mode))?,
+                    place_decile: get(row, "place_decile")?,
+                },
+            ))
+        },
+    )?
+    .into_iter()
+    .collect();
+    // A correction always belongs to the programme of what it corrects.
+    let corrected: HashSet<Uuid> = collect(
+        c,
+        "SELECT corrects FROM contributions WHERE corrects IS NOT NULL",
+        [],
+        |row| uuid(row, "corrects"),
+    )?
+    .into_iter()
+    .collect();
+    collect(
+        c,
+        "SELECT id, member_id, contribution_date, minutes, activity_id, organisation_id
+         FROM contributions WHERE programme_id = ?1",
+        [blob(programme.0)],
+        |row| {
+            let id = blob_uuid(row, 0, "id")?;
+            if !corrected.is_empty() && corrected.contains(&id) {
+                return Ok(None);
+            }
+            let date = row.get_ref(2).map_err(internal)?;
+            let date = date
+                .as_str()
+                .map_err(|_| corrupt("contribution date", "a non-text value"))?;
+            let activity = blob_uuid(row, 4, "activity_id")?;
+            let kind = activities
+                .get(&activity)
+                .ok_or_else(|| corrupt("contribution's activity", &activity.to_string()))?;
+            Ok(Some(ContributionRecord {
+                member: MemberId(blob_uuid(row, 1, "member_id")?),
+                date: date
+                    .parse::<NaiveDate>()
+                    .map_err(|_| corrupt("contribution date", date))?,
+                minutes: row.get(3).map_err(internal)?,
+                level: kind.level,
+                mode: kind.mode,
+                organisation: blob_uuid(row, 5, "organisation_id")?,
+                place_decile: kind.place_decile,
+            }))
         },
     )
+    .map(|rows| rows.into_iter().flatten().collect())
+}
+
+/// A member's side of a reversal, counted once what it reverses is known.
+struct Reversal {
+    member: MemberId,
+    at: i64,
+    amount: i64,
+    issue: bool,
+    redeem: bool,
+    original: Uuid,
+}
+
+/// What the analytics need of an activity, read once per activity.
+struct ActivityKind {
+    level: CoProductionLevel,
+    mode: CoProductionMode,
+    place_decile: Option<u8>,
+}
+
+/// A UUID column read by position without copying the blob: the hot loops
+/// of whole-programme reads run this millions of times.
+fn blob_uuid(row: &Row, index: usize, name: &str) -> StoreResult<Uuid> {
+    let bytes = row.get_ref(index).map_err(internal)?;
+    let bytes = bytes
+        .as_blob()
+        .map_err(|_| StoreError::Corrupt(format!("column {name} holds no blob")))?;
+    Uuid::from_slice(bytes).map_err(|_| StoreError::Corrupt(format!("column {name} holds no UUID")))
 }
 
 /// Credits into a member's account count positive, out of it negative; an
 /// issue (or the reversal of one) is earning, a redemption (or its
 /// reversal) spending.
+///
+/// One scan of the programme's transfers summed here, rather than a join
+/// from each member to each of their transfers: the ledger keeps every
+/// transfer within one programme, and at millions of postings the join's
+/// lookups, not the sums, were the cost.
 pub(super) fn credit_totals(
     c: &Connection,
     programme: ProgrammeId,
@@ -137,34 +218,99 @@ pub(super) fn credit_totals(
 ) -> StoreResult<Vec<MemberCredits>> {
     let since = since.map_or(i64::MIN, micros);
     let until = until.map_or(i64::MAX, micros);
-    collect(
+    let owners: HashMap<Uuid, MemberId> = collect(
         c,
-        "WITH moves AS (
-             SELECT m.id AS member_id, t.kind, o.kind AS original_kind, t.at, t.amount_minutes AS amount
-             FROM members m JOIN transfers t ON t.credit_account = m.account_id
-             LEFT JOIN transfers o ON o.id = t.reverses
-             WHERE m.programme_id = ?1 AND t.at < ?3
-             UNION ALL
-             SELECT m.id, t.kind, o.kind, t.at, -t.amount_minutes
-             FROM members m JOIN transfers t ON t.debit_account = m.account_id
-             LEFT JOIN transfers o ON o.id = t.reverses
-             WHERE m.programme_id = ?1 AND t.at < ?3
-         )
-         SELECT member_id,
-             SUM(CASE WHEN at >= ?2 AND 'issue' IN (kind, original_kind) THEN amount ELSE 0 END) AS earned,
-             -SUM(CASE WHEN at >= ?2 AND 'redeem' IN (kind, original_kind) THEN amount ELSE 0 END) AS spent,
-             SUM(amount) AS balance
-         FROM moves GROUP BY member_id ORDER BY member_id",
-        params![blob(programme.0), since, until],
-        |row| {
-            Ok(MemberCredits {
-                member: MemberId(uuid(row, "member_id")?),
-                earned_minutes: get(row, "earned")?,
-                spent_minutes: get(row, "spent")?,
-                balance_minutes: get(row, "balance")?,
-            })
-        },
-    )
+        "SELECT id, account_id FROM members WHERE programme_id = ?1",
+        [blob(programme.0)],
+        |row| Ok((uuid(row, "account_id")?, MemberId(uuid(row, "id")?))),
+    )?
+    .into_iter()
+    .collect();
+    let mut totals: HashMap<MemberId, MemberCredits> = HashMap::new();
+    // A move is earning when it or what it reverses is an issue, spending
+    // when either is a redemption.
+    let mut add = |member: MemberId, at: i64, amount: i64, earning: bool, spending: bool| {
+        let t = totals.entry(member).or_insert(MemberCredits {
+            member,
+            earned_minutes: 0,
+            spent_minutes: 0,
+            balance_minutes: 0,
+        });
+        t.balance_minutes += amount;
+        if at >= since {
+            if earning {
+                t.earned_minutes += amount;
+            }
+            if spending {
+                t.spent_minutes -= amount;
+            }
+        }
+    };
+    // Reversals are few: what each reverses is looked up once all is read.
+    let mut reversals: Vec<Reversal> = Vec::new();
+    {
+        let mut stmt = c
+            .prepare_cached(
+                "SELECT credit_account, debit_account, kind, at, amount_minutes, reverses
+                 FROM transfers WHERE programme_id = ?1 AND at < ?2",
+            )
+            .map_err(internal)?;
+        let mut rows = stmt
+            .query(params![blob(programme.0), until])
+            .map_err(internal)?;
+        while let Some(row) = rows.next().map_err(internal)? {
+            let credit = owners.get(&blob_uuid(row, 0, "credit_account")?).copied();
+            let debit = owners.get(&blob_uuid(row, 1, "debit_account")?).copied();
+            if credit.is_none() && debit.is_none() {
+                continue;
+            }
+            let kind = row.get_ref(2).map_err(internal)?;
+            let kind = kind
+                .as_str()
+                .map_err(|_| corrupt("transfer kind", "a non-text value"))?;
+            let (issue, redeem) = (kind == "issue", kind == "redeem");
+            let at: i64 = row.get(3).map_err(internal)?;
+            let amount: i64 = row.get(4).map_err(internal)?;
+            let reverses = match row.get_ref(5).map_err(internal)? {
+                rusqlite::types::ValueRef::Null => None,
+                _ => Some(blob_uuid(row, 5, "reverses")?),
+            };
+            for (member, signed) in [(credit, amount), (debit, -amount)] {
+                let Some(member) = member else { continue };
+                match reverses {
+                    None => add(member, at, signed, issue, redeem),
+                    Some(original) => reversals.push(Reversal {
+                        member,
+                        at,
+                        amount: signed,
+                        issue,
+                        redeem,
+                        original,
+                    }),
+                }
+            }
+        }
+    }
+    let mut original_kind = c
+        .prepare_cached("SELECT kind FROM transfers WHERE id = ?1")
+        .map_err(internal)?;
+    for r in reversals {
+        let kind: Option<String> = original_kind
+            .query_row([blob(r.original)], |row| row.get(0))
+            .optional()
+            .map_err(internal)?;
+        let kind = kind.as_deref();
+        add(
+            r.member,
+            r.at,
+            r.amount,
+            r.issue || kind == Some("issue"),
+            r.redeem || kind == Some("redeem"),
+        );
+    }
+    let mut out: Vec<MemberCredits> = totals.into_values().collect();
+    out.sort_by_key(|t| t.member.0);
+    Ok(out)
 }
 
 pub(super) fn survey_answers(

@@ -134,6 +134,9 @@ async fn minutes_by_day(
     {
         given.entry(c.member).or_default().push((c.date, c.minutes));
     }
+    for days in given.values_mut() {
+        days.sort_unstable();
+    }
     Ok(given)
 }
 
