@@ -361,16 +361,19 @@ fn record(conn: &Connection, batch: &ContributionBatch) -> Result<Recorded, Post
         .map_err(internal)?
         .and_then(|b| Uuid::from_slice(&b).ok());
     if !existing.is_empty() || register == Some(batch.key.0) || key_register.is_some() {
+        // By id (unique), not searched for each: a retried import holds thousands.
+        let by_id: HashMap<_, _> = existing.iter().map(|c| (c.id, c)).collect();
         let same = register.is_none_or(|k| k == batch.key.0)
             && match &batch.kind {
                 BatchKind::Register { session, .. } => key_register == Some(session.0),
                 _ => key_register.is_none(),
             }
             && existing.len() == batch.contributions.len()
-            && batch
-                .contributions
-                .iter()
-                .all(|new| existing.iter().any(|old| old.same_request(&new.record)));
+            && batch.contributions.iter().all(|new| {
+                by_id
+                    .get(&new.record.id)
+                    .is_some_and(|old| old.same_request(&new.record))
+            });
         if !same {
             return Err(rules::idempotency_conflict().into());
         }
@@ -454,10 +457,21 @@ fn record(conn: &Connection, batch: &ContributionBatch) -> Result<Recorded, Post
         insert_contribution(conn, &new.record)?;
     }
     let plan = crate::ledger::post(conn, &postings_from_holdings(conn, batch)?, batch.at)?;
-    let ids: Vec<ContributionId> = batch.contributions.iter().map(|c| c.record.id).collect();
-    let mut contributions = Vec::with_capacity(ids.len());
-    for id in ids {
-        contributions.extend(contribution_by_id(conn, id)?);
+    // Read back in one query rather than one per contribution: the key
+    // had recorded nothing before this batch, so what it holds now is the
+    // batch (any contribution stored under another key is read by id).
+    let mut written: HashMap<ContributionId, Contribution> =
+        contributions_with_key(conn, batch.key)?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+    let mut contributions = Vec::with_capacity(batch.contributions.len());
+    for new in &batch.contributions {
+        let id = new.record.id;
+        match written.remove(&id) {
+            Some(c) => contributions.push(c),
+            None => contributions.extend(contribution_by_id(conn, id)?),
+        }
     }
     Ok(Recorded {
         contributions,
