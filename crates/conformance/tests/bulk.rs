@@ -4,12 +4,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
-use timecredits_app::bulk::{ExportKind, ImportKind, ImportReport, ImportRequest};
-use timecredits_app::directory::PageRequest;
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use timecredits_app::activities::ContributionId;
+use timecredits_app::bulk::{ExportKind, ExportTable, ImportKind, ImportReport, ImportRequest};
+use timecredits_app::directory::{PageRequest, SelfRegistrationRequest};
 use timecredits_app::{
-    Actor, App, AppError, FixedClock, MemberNumber, NewOrganisation, NewProgramme, Programme, Role,
-    Scope, Store,
+    Actor, App, AppError, FixedClock, MemberId, MemberNumber, NewOrganisation, NewProgramme,
+    Programme, Role, Scope, Store,
 };
 use timecredits_conformance::on_both_backends;
 use timecredits_domain::activity::{ActivityDetails, CoProductionLevel, CoProductionMode};
@@ -27,6 +28,7 @@ on_both_backends!(
     contributions_are_judged_by_the_rules_of_their_date,
     exports_page_through_everything_a_manager_sees,
     only_the_programmes_managers_import_or_export,
+    bulk_reads_answer_what_single_reads_answer,
 );
 
 /// 2026-03-10 12:00 UTC.
@@ -759,4 +761,142 @@ async fn only_the_programmes_managers_import_or_export(store: Arc<dyn Store>) {
         .expect_err("another programme's manager");
     assert_eq!(code(e), "not_found");
     assert_eq!(w.member_count().await, 0);
+}
+
+/// The reads an import makes once per file answer, for every number,
+/// member and day, what the one-at-a-time reads answer: members of any
+/// programme, with and without a registration, pending and declined ones,
+/// days with superseded contributions, and more numbers and members than
+/// one query binds.
+async fn bulk_reads_answer_what_single_reads_answer(store: Arc<dyn Store>) {
+    let w = world(store.clone()).await;
+    w.imported(ImportKind::Members, &members_csv(6)).await;
+    w.imported(ImportKind::Contributions, &contributions_csv(6, 40))
+        .await;
+    // Two contributions on one day for one member, and one superseded.
+    w.imported(
+        ImportKind::Contributions,
+        &format!(
+            "member_number,organisation,activity,date,minutes\n{},Village Hall,Lunch Club,2026-03-02,45\n",
+            number(0).value()
+        ),
+    )
+    .await;
+    let first = store
+        .export_ids(ExportTable::Contributions, w.programme.id, None, 1)
+        .await
+        .expect("contribution ids")[0];
+    w.app
+        .correct_contribution(&w.manager, ContributionId(first), key(), 30, "Left early")
+        .await
+        .expect("correct");
+    let register = |name: &str| SelfRegistrationRequest {
+        programme: w.programme.id,
+        display_name: name.into(),
+        pin: Some("4071".into()),
+        email: None,
+        password: None,
+        language: None,
+        organisation: None,
+    };
+    let pending = w.app.self_register(register("Dana")).await.expect("dana");
+    let declined = w.app.self_register(register("Eve")).await.expect("eve");
+    w.app
+        .decline_registration(&w.manager, declined.member.id, "registered twice")
+        .await
+        .expect("decline");
+    // Members written without a registration, in another programme.
+    let other = timecredits_conformance::set_up(&*store, 2, 0).await;
+
+    let mut known: Vec<MemberNumber> = (0..6).map(number).collect();
+    known.push(pending.member.number);
+    known.push(declined.member.number);
+    known.extend(other.members.iter().map(|m| m.number));
+    // Numbers nobody has, with the known ones spread among them.
+    let mut numbers: Vec<MemberNumber> = (0..1_200)
+        .filter_map(|i| MemberNumber::from_base(700_000 + i))
+        .collect();
+    for (i, n) in known.iter().enumerate() {
+        numbers.insert(i * 130, *n);
+    }
+    let bulk = store
+        .members_by_numbers(&numbers)
+        .await
+        .expect("members by numbers");
+    let mut found = 0;
+    for n in &numbers {
+        let single = store.member_by_number(*n).await.expect("member by number");
+        let answered: Vec<_> = bulk.iter().filter(|(m, _)| m.number == *n).collect();
+        match single {
+            None => assert!(answered.is_empty(), "{n} has no member"),
+            Some(m) => {
+                found += 1;
+                let status = store
+                    .registration(m.id)
+                    .await
+                    .expect("registration")
+                    .map(|r| r.status);
+                assert_eq!(answered, [&(m, status)], "member {n}");
+            }
+        }
+    }
+    assert!(found >= known.len(), "every known number is found");
+    assert_eq!(bulk.len(), found, "nothing else is answered");
+    let statuses: HashSet<_> = bulk.iter().map(|(_, s)| *s).collect();
+    assert!(statuses.len() >= 4, "statuses of every kind: {statuses:?}");
+
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).expect("a day");
+    let mut members: Vec<MemberId> = bulk.iter().map(|(m, _)| m.id).collect();
+    members.extend((0..600).map(|_| MemberId(Uuid::now_v7())));
+    members.rotate_left(3);
+    let (from, to) = (day(2), day(8));
+    let credited = store
+        .credited_minutes_between(&members, from, to)
+        .await
+        .expect("credited minutes between");
+    let mut nonzero = 0;
+    for m in &members {
+        for d in 1..=9 {
+            let single = store
+                .credited_minutes(*m, day(d))
+                .await
+                .expect("credited minutes");
+            let answered = credited.get(&(*m, day(d))).copied();
+            if (from..=to).contains(&day(d)) {
+                assert_eq!(answered.unwrap_or(0), single, "{m:?} on {}", day(d));
+                assert_ne!(answered, Some(0), "a day with nothing is left out");
+                nonzero += usize::from(single > 0);
+            } else {
+                assert_eq!(answered, None, "{} is outside the days asked for", day(d));
+            }
+        }
+    }
+    assert!(nonzero > 6, "some days have minutes: {nonzero}");
+    // The day of the superseded contribution, whichever it is.
+    let corrected = store
+        .contribution(ContributionId(first))
+        .await
+        .expect("read")
+        .expect("kept");
+    assert!(corrected.superseded_by.is_some());
+    let on_the_day = store
+        .credited_minutes_between(&members, corrected.date, corrected.date)
+        .await
+        .expect("the corrected day");
+    assert_eq!(
+        on_the_day.get(&(corrected.member, corrected.date)).copied(),
+        Some(
+            store
+                .credited_minutes(corrected.member, corrected.date)
+                .await
+                .expect("single")
+        ),
+    );
+    assert!(
+        store
+            .credited_minutes_between(&[], from, to)
+            .await
+            .expect("no members")
+            .is_empty()
+    );
 }

@@ -4,13 +4,15 @@
 //! The inserts mirror those of `directory::register_member` and
 //! `directory::create_partner`, row for row, for many records at once.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use sqlx::postgres::PgConnection;
 use timecredits_app::bulk::{BulkStore, ExportTable, NewPartnerRecord};
 use timecredits_app::directory::NewMemberRecord;
-use timecredits_app::{MemberId, StoreResult};
-use timecredits_domain::directory::Postcode;
+use timecredits_app::{Member, MemberId, MemberNumber, StoreError, StoreResult};
+use timecredits_domain::directory::{MemberStatus, Postcode};
 use timecredits_ledger::{ProgrammeId, Transfer, TransferId};
 use uuid::Uuid;
 
@@ -94,6 +96,65 @@ impl BulkStore for PgStore {
         .fetch_one(&self.pool)
         .await
         .map_err(db_err)
+    }
+
+    async fn members_by_numbers(
+        &self,
+        numbers: &[MemberNumber],
+    ) -> StoreResult<Vec<(Member, Option<MemberStatus>)>> {
+        // One array parameter, so no limit on how many numbers are asked for.
+        let numbers = numbers
+            .iter()
+            .map(|n| rows::member_number_to_db(*n))
+            .collect::<StoreResult<Vec<i32>>>()?;
+        let found = sqlx::query(
+            "SELECT m.id, m.programme_id, m.member_number, m.display_name, m.account_id, m.user_id, m.created_at,
+                    r.status AS registration_status
+             FROM members m LEFT JOIN member_registrations r ON r.member_id = m.id
+             WHERE m.member_number = ANY($1)",
+        )
+        .bind(&numbers)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        found
+            .iter()
+            .map(|row| {
+                let status = match rows::get::<Option<String>>(row, "registration_status")? {
+                    None => None,
+                    Some(s) => Some(MemberStatus::parse(&s).ok_or_else(|| {
+                        StoreError::Corrupt(format!("unknown member status {s:?}"))
+                    })?),
+                };
+                Ok((rows::member(row)?, status))
+            })
+            .collect()
+    }
+
+    async fn credited_minutes_between(
+        &self,
+        members: &[MemberId],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<HashMap<(MemberId, NaiveDate), i64>> {
+        let members: Vec<Uuid> = members.iter().map(|m| m.0).collect();
+        // The same sum as `credited_minutes`, grouped by member and day.
+        let found: Vec<(Uuid, NaiveDate, i64)> = sqlx::query_as(
+            "SELECT member_id, contribution_date, SUM(minutes)::bigint FROM contributions c
+             WHERE member_id = ANY($1) AND contribution_date BETWEEN $2 AND $3
+               AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)
+             GROUP BY member_id, contribution_date",
+        )
+        .bind(&members)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(found
+            .into_iter()
+            .map(|(member, date, minutes)| ((MemberId(member), date), minutes))
+            .collect())
     }
 
     async fn export_ids(

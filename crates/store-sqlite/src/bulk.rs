@@ -5,17 +5,20 @@
 //! The inserts mirror those of `directory::register_member` and
 //! `directory::create_partner`, row for row, for many records at once.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params, params_from_iter};
 use timecredits_app::bulk::{BulkStore, ExportTable, NewPartnerRecord};
 use timecredits_app::directory::NewMemberRecord;
-use timecredits_app::{MemberId, StoreError, StoreResult};
-use timecredits_domain::directory::Postcode;
+use timecredits_app::{Member, MemberId, MemberNumber, StoreError, StoreResult};
+use timecredits_domain::directory::{MemberStatus, Postcode};
 use timecredits_ledger::{ProgrammeId, Transfer, TransferId};
 use uuid::Uuid;
 
-use crate::codec::{TRANSFER_COLUMNS, blob, micros, transfer};
+use crate::codec::{TRANSFER_COLUMNS, blob, get, micros, transfer, uuid};
 use crate::{SqliteStore, internal};
 
 use crate::directory::{duplicate, insert_accounts, insert_member};
@@ -75,6 +78,85 @@ fn ids(
     Ok(out)
 }
 
+/// The most values one `IN (...)` list binds: well under the smallest
+/// limit SQLite builds have on bound parameters (999 before 3.32).
+const IN_LIST_CHUNK: usize = 500;
+
+/// `?,?,...` for `n` values, numbered from `first`.
+fn marks(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn members_by_numbers(
+    c: &Connection,
+    numbers: &[MemberNumber],
+) -> StoreResult<Vec<(Member, Option<MemberStatus>)>> {
+    let mut out = Vec::with_capacity(numbers.len());
+    for chunk in numbers.chunks(IN_LIST_CHUNK) {
+        let sql = format!(
+            "SELECT m.*, r.status AS registration_status FROM members m
+             LEFT JOIN member_registrations r ON r.member_id = m.id
+             WHERE m.member_number IN ({})",
+            marks(1, chunk.len())
+        );
+        let mut stmt = c.prepare_cached(&sql).map_err(internal)?;
+        let mut rows = stmt
+            .query(params_from_iter(chunk.iter().map(|n| n.value())))
+            .map_err(internal)?;
+        while let Some(row) = rows.next().map_err(internal)? {
+            let status: Option<String> = get(row, "registration_status")?;
+            let status =
+                match status {
+                    None => None,
+                    Some(s) => Some(MemberStatus::parse(&s).ok_or_else(|| {
+                        StoreError::Corrupt(format!("unknown member status {s:?}"))
+                    })?),
+                };
+            out.push((crate::store_impl::member(row)?, status));
+        }
+    }
+    Ok(out)
+}
+
+fn credited_minutes_between(
+    c: &Connection,
+    members: &[MemberId],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<HashMap<(MemberId, NaiveDate), i64>> {
+    let mut out = HashMap::new();
+    for chunk in members.chunks(IN_LIST_CHUNK) {
+        // The same sum as `credited_minutes`, grouped by member and day.
+        let sql = format!(
+            "SELECT member_id, contribution_date, SUM(minutes) AS minutes FROM contributions c
+             WHERE contribution_date BETWEEN ?1 AND ?2 AND member_id IN ({})
+               AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)
+             GROUP BY member_id, contribution_date",
+            marks(3, chunk.len())
+        );
+        let mut stmt = c.prepare_cached(&sql).map_err(internal)?;
+        let values = [
+            Value::Text(from.format("%Y-%m-%d").to_string()),
+            Value::Text(to.format("%Y-%m-%d").to_string()),
+        ]
+        .into_iter()
+        .chain(chunk.iter().map(|m| Value::Blob(blob(m.0).to_vec())));
+        let mut rows = stmt.query(params_from_iter(values)).map_err(internal)?;
+        while let Some(row) = rows.next().map_err(internal)? {
+            let date: String = get(row, "contribution_date")?;
+            let date = NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| {
+                StoreError::Corrupt(format!("contribution date {date:?} is not a date"))
+            })?;
+            let minutes: i64 = get(row, "minutes")?;
+            out.insert((MemberId(uuid(row, "member_id")?), date), minutes);
+        }
+    }
+    Ok(out)
+}
+
 #[async_trait]
 impl BulkStore for SqliteStore {
     async fn import_members(&self, records: Vec<NewMemberRecord>) -> StoreResult<()> {
@@ -109,6 +191,25 @@ impl BulkStore for SqliteStore {
             .map_err(internal)
         })
         .await
+    }
+
+    async fn members_by_numbers(
+        &self,
+        numbers: &[MemberNumber],
+    ) -> StoreResult<Vec<(Member, Option<MemberStatus>)>> {
+        let numbers = numbers.to_vec();
+        self.read(move |c| members_by_numbers(c, &numbers)).await
+    }
+
+    async fn credited_minutes_between(
+        &self,
+        members: &[MemberId],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<HashMap<(MemberId, NaiveDate), i64>> {
+        let members = members.to_vec();
+        self.read(move |c| credited_minutes_between(c, &members, from, to))
+            .await
     }
 
     async fn export_ids(

@@ -79,7 +79,7 @@ fn organisation(row: &Row) -> StoreResult<Organisation> {
     })
 }
 
-fn member(row: &Row) -> StoreResult<Member> {
+pub(crate) fn member(row: &Row) -> StoreResult<Member> {
     let number: u32 = get(row, "member_number")?;
     Ok(Member {
         id: MemberId(uuid(row, "id")?),

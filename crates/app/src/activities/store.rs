@@ -132,16 +132,25 @@ impl ContributionBatch {
         mut contributions: Vec<Contribution>,
         stored: &[Transfer],
     ) -> Result<Recorded, PostError> {
+        // Looked up by id, not searched for each of them: a retried import
+        // holds thousands (each map keeps the first, as a search finds).
+        let mut position = HashMap::with_capacity(self.contributions.len());
+        let mut partner_of = HashMap::with_capacity(self.contributions.len());
+        for (i, n) in self.contributions.iter().enumerate() {
+            position.entry(n.record.id).or_insert(i);
+            partner_of
+                .entry(n.record.transfer)
+                .or_insert(n.reissue_from);
+        }
+        let mut stored_by_id = HashMap::with_capacity(stored.len());
+        for t in stored {
+            stored_by_id.entry(t.id).or_insert(t);
+        }
         // In the batch's order, as the original write answered.
-        contributions.sort_by_key(|c| {
-            self.contributions
-                .iter()
-                .position(|n| n.record.id == c.id)
-                .unwrap_or(usize::MAX)
-        });
+        contributions.sort_by_key(|c| position.get(&c.id).copied().unwrap_or(usize::MAX));
         let mut outcomes = Vec::with_capacity(self.postings.len());
         for request in &self.postings {
-            let t = stored.iter().find(|t| t.id == request.id).ok_or_else(|| {
+            let t = stored_by_id.get(&request.id).copied().ok_or_else(|| {
                 StoreError::Internal(format!(
                     "transfer {} of a recorded batch is missing",
                     request.id
@@ -154,11 +163,7 @@ impl ContributionBatch {
                     credit,
                     amount,
                 } => {
-                    let partner = self
-                        .contributions
-                        .iter()
-                        .find(|c| c.record.transfer == request.id)
-                        .and_then(|c| c.reissue_from);
+                    let partner = partner_of.get(&request.id).copied().flatten();
                     t.reverses.is_none()
                         && t.kind == kind
                         && t.credit == credit

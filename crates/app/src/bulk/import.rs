@@ -1,7 +1,6 @@
 //! CSV import: parse every row, check it, report every problem with its
 //! line, and write the whole file in one transaction only when none failed.
 
-use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -183,19 +182,50 @@ impl Problems {
     }
 }
 
-/// Reads the header and every row, reporting malformed ones.
-/// The line (from 1) a record starting at `byte` is on, as an editor
-/// shows it. The csv crate's own count is one short after a CRLF line end
-/// (the usual end in CSV files and in what browsers send), because a
-/// record may start at the LF that ends the line before.
-fn physical_line(data: &[u8], byte: u64) -> u64 {
-    let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(data.len());
-    while start < data.len() && matches!(data[start], b'\r' | b'\n') {
-        start += 1;
-    }
-    1 + data[..start].iter().filter(|&&b| b == b'\n').count() as u64
+/// Which line of a file records start on. Records are asked about in the
+/// order they come, so each part of the file is counted once (counting
+/// from the start for every row took time in the square of the size).
+struct Lines<'a> {
+    data: &'a [u8],
+    /// Bytes before this have been counted...
+    counted: usize,
+    /// ...and hold this many line ends.
+    newlines: u64,
 }
 
+impl<'a> Lines<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Self {
+            data,
+            counted: 0,
+            newlines: 0,
+        }
+    }
+
+    /// The line (from 1) a record starting at `byte` is on, as an editor
+    /// shows it. The csv crate's own count is one short after a CRLF line
+    /// end (the usual end in CSV files and in what browsers send), because
+    /// a record may start at the LF that ends the line before.
+    fn line(&mut self, byte: u64) -> u64 {
+        let data = self.data;
+        let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(data.len());
+        while start < data.len() && matches!(data[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start < self.counted {
+            self.counted = 0;
+            self.newlines = 0;
+        }
+        self.newlines += data[self.counted..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.counted = start;
+        1 + self.newlines
+    }
+}
+
+/// Reads the header and every row, reporting malformed ones.
 fn read_rows(kind: ImportKind, data: &[u8], problems: &mut Problems) -> Vec<Row> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let columns = kind.columns();
@@ -261,14 +291,13 @@ fn read_rows(kind: ImportKind, data: &[u8], problems: &mut Problems) -> Vec<Row>
         return Vec::new();
     }
     let mut rows = Vec::new();
+    let mut lines = Lines::new(data);
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record
-                    .position()
-                    .map_or(0, |p| physical_line(data, p.byte()));
+                let line = record.position().map_or(0, |p| lines.line(p.byte()));
                 if rows.len() >= MAX_IMPORT_ROWS {
                     problems.add(
                         line,
@@ -297,7 +326,7 @@ fn read_rows(kind: ImportKind, data: &[u8], problems: &mut Problems) -> Vec<Row>
                 });
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| physical_line(data, p.byte()));
+                let line = e.position().map_or(0, |p| lines.line(p.byte()));
                 let message = match e.kind() {
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
@@ -895,7 +924,55 @@ impl App {
                 break;
             }
         }
-        let mut members: HashMap<MemberNumber, Option<(Member, MemberStatus)>> = HashMap::new();
+        // Every member the file names, with their status, read at once: one
+        // read per row made large files slow. A number left `None` names no
+        // member of this programme.
+        let numbers: Vec<MemberNumber> = rows
+            .iter()
+            .filter_map(|row| row.get(0)?.parse::<MemberNumber>().ok())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut members: HashMap<MemberNumber, Option<(Member, MemberStatus)>> =
+            numbers.iter().map(|n| (*n, None)).collect();
+        for (m, status) in self.store.members_by_numbers(&numbers).await? {
+            if m.programme == programme.id {
+                // As `member_status` answers: active when no decision was needed.
+                let status = status.unwrap_or(MemberStatus::Active);
+                members.insert(m.number, Some((m, status)));
+            }
+        }
+        // What the daily cap counts as already credited, for every member
+        // and day the file could credit, read at once too (a retry does not
+        // check the cap).
+        let stored_credited = if replay {
+            HashMap::new()
+        } else {
+            let mut ids = HashSet::new();
+            let mut days: Option<(NaiveDate, NaiveDate)> = None;
+            for row in rows {
+                let member = row
+                    .get(0)
+                    .and_then(|raw| raw.parse::<MemberNumber>().ok())
+                    .and_then(|n| members.get(&n).cloned().flatten());
+                let date = row
+                    .get(3)
+                    .and_then(|raw| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok());
+                if let (Some((m, _)), Some(date)) = (member, date) {
+                    ids.insert(m.id);
+                    days = Some(
+                        days.map_or((date, date), |(from, to)| (from.min(date), to.max(date))),
+                    );
+                }
+            }
+            match days {
+                None => HashMap::new(),
+                Some((from, to)) => {
+                    let ids: Vec<MemberId> = ids.into_iter().collect();
+                    self.store.credited_minutes_between(&ids, from, to).await?
+                }
+            }
+        };
         let mut credited: HashMap<(MemberId, NaiveDate), i64> = HashMap::new();
         let mut problems = Problems::default();
         let mut checked = Vec::with_capacity(rows.len());
@@ -903,27 +980,17 @@ impl App {
             let before = problems.list.len();
             let member = match required(row, 0, "member_number", &mut problems) {
                 None => None,
-                Some(raw) => match raw.parse::<MemberNumber>() {
-                    Err(e) => {
-                        problems.add(
-                            row.line,
-                            "member_number_invalid",
-                            format!("member_number: {e}"),
-                        );
-                        None
-                    }
-                    Ok(n) => {
-                        if let Entry::Vacant(slot) = members.entry(n) {
-                            let found = match self.store.member_by_number(n).await? {
-                                Some(m) if m.programme == programme.id => {
-                                    let status = self.member_status(m.id).await?;
-                                    Some((m, status))
-                                }
-                                _ => None,
-                            };
-                            slot.insert(found);
+                Some(raw) => {
+                    match raw.parse::<MemberNumber>() {
+                        Err(e) => {
+                            problems.add(
+                                row.line,
+                                "member_number_invalid",
+                                format!("member_number: {e}"),
+                            );
+                            None
                         }
-                        match members.get(&n).cloned().flatten() {
+                        Ok(n) => match members.get(&n).cloned().flatten() {
                             None => {
                                 problems.add(
                                     row.line,
@@ -939,9 +1006,9 @@ impl App {
                                     None
                                 }
                             },
-                        }
+                        },
                     }
-                },
+                }
             };
             let organisation = match required(row, 1, "organisation", &mut problems) {
                 None => None,
@@ -1055,7 +1122,7 @@ impl App {
                             let slot = (member.id, date);
                             let already = match credited.get(&slot) {
                                 Some(m) => *m,
-                                None => self.store.credited_minutes(member.id, date).await?,
+                                None => stored_credited.get(&slot).copied().unwrap_or(0),
                             };
                             match rules::check_daily_cap(minutes, already, &rules_in_force) {
                                 Ok(()) => {
@@ -1248,10 +1315,15 @@ mod line_tests {
             assert_eq!(lines, [2, 4], "in {file:?}");
         }
         assert_eq!(
-            physical_line(b"a\r\nb\r\n", 3),
+            Lines::new(b"a\r\nb\r\n").line(3),
             2,
             "a record starting at the LF"
         );
-        assert_eq!(physical_line(b"a\nb", 2), 2);
+        assert_eq!(Lines::new(b"a\nb").line(2), 2);
+        let file = b"a\nb\r\nc\n\nd";
+        let mut lines = Lines::new(file);
+        let in_order: Vec<u64> = [0, 2, 5, 8, 9].map(|b| lines.line(b)).to_vec();
+        assert_eq!(in_order, [1, 2, 3, 5, 5]);
+        assert_eq!(lines.line(2), 2, "asked again about an earlier record");
     }
 }

@@ -6,13 +6,16 @@
 //! (the ledger's transfers in posting order), so a large programme is
 //! never held in memory whole.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use timecredits_domain::directory::MemberStatus;
 use timecredits_ledger::{Account, ProgrammeId, Transfer, TransferId};
 use uuid::Uuid;
 
 use crate::directory::{NewMemberRecord, OrganisationDetails};
-use crate::{MemberId, Organisation, StoreResult};
+use crate::{Member, MemberId, MemberNumber, Organisation, StoreResult};
 
 /// An organisation to import, with its accounts and details.
 #[derive(Clone, Debug)]
@@ -44,6 +47,23 @@ pub trait BulkStore: Send + Sync {
     /// Minutes credited to the member on the day by contributions that are
     /// not superseded (what the daily cap counts).
     async fn credited_minutes(&self, member: MemberId, date: NaiveDate) -> StoreResult<i64>;
+    /// The members with these numbers, in any programme, each with the
+    /// status of their registration when they have one: what
+    /// `member_by_number` and `registration` answer, for a whole file's
+    /// numbers in a few queries. A number no member has is left out.
+    async fn members_by_numbers(
+        &self,
+        numbers: &[MemberNumber],
+    ) -> StoreResult<Vec<(Member, Option<MemberStatus>)>>;
+    /// What `credited_minutes` answers for each of the members on each day
+    /// from `from` to `to` (both included), in a few queries. A member and
+    /// day with nothing credited is left out (it counts as 0).
+    async fn credited_minutes_between(
+        &self,
+        members: &[MemberId],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<HashMap<(MemberId, NaiveDate), i64>>;
     /// Ids of the programme's records of `table` after `after`, in id
     /// order, at most `limit`.
     async fn export_ids(

@@ -284,16 +284,19 @@ async fn record(conn: &mut PgConnection, batch: &ContributionBatch) -> Result<Re
             .fetch_optional(&mut *conn)
             .await?;
     if !existing.is_empty() || register == Some(batch.key.0) || key_register.is_some() {
+        // By id (unique), not searched for each: a retried import holds thousands.
+        let by_id: HashMap<_, _> = existing.iter().map(|c| (c.id, c)).collect();
         let same = register.is_none_or(|k| k == batch.key.0)
             && match &batch.kind {
                 BatchKind::Register { session, .. } => key_register == Some(session.0),
                 _ => key_register.is_none(),
             }
             && existing.len() == batch.contributions.len()
-            && batch
-                .contributions
-                .iter()
-                .all(|new| existing.iter().any(|old| old.same_request(&new.record)));
+            && batch.contributions.iter().all(|new| {
+                by_id
+                    .get(&new.record.id)
+                    .is_some_and(|old| old.same_request(&new.record))
+            });
         if !same {
             return Err(rules::idempotency_conflict().into());
         }

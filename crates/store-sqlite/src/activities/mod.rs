@@ -252,13 +252,16 @@ fn credited_minutes(
     except: Option<ContributionId>,
 ) -> StoreResult<i64> {
     let except = except.map(|c| blob(c.0).to_vec()).unwrap_or_default();
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT COALESCE(SUM(minutes), 0) FROM contributions c
          WHERE member_id = ?1 AND contribution_date = ?2 AND id <> ?3
            AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)",
-        params![blob(member.0), day_text(date), except],
-        |r| r.get(0),
     )
+    .and_then(|mut stmt| {
+        stmt.query_row(params![blob(member.0), day_text(date), except], |r| {
+            r.get(0)
+        })
+    })
     .map_err(internal)
 }
 
@@ -281,28 +284,31 @@ fn has_session_contribution(
 }
 
 fn insert_contribution(conn: &Connection, c: &Contribution) -> StoreResult<()> {
-    conn.execute(
-        "INSERT INTO contributions (id, programme_id, organisation_id, activity_id, session_id, member_id, contribution_date, minutes, origin, claim_id, corrects, note, transfer_id, idempotency_key, recorded_by, recorded_at)
+    // Prepared once per connection: a batch inserts thousands.
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO contributions (id, programme_id, organisation_id, activity_id, session_id, member_id, contribution_date, minutes, origin, claim_id, corrects, note, transfer_id, idempotency_key, recorded_by, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        params![
-            blob(c.id.0),
-            blob(c.programme.0),
-            blob(c.organisation.0),
-            blob(c.activity.0),
-            c.session.map(|s| blob(s.0)),
-            blob(c.member.0),
-            day_text(c.date),
-            c.minutes,
-            c.origin.as_str(),
-            c.claim.map(|s| blob(s.0)),
-            c.corrects.map(|s| blob(s.0)),
-            c.note,
-            blob(c.transfer.0),
-            blob(c.key.0),
-            blob(c.recorded_by.0),
-            micros(c.recorded_at),
-        ],
-    )
+        )
+        .map_err(internal)?;
+    stmt.execute(params![
+        blob(c.id.0),
+        blob(c.programme.0),
+        blob(c.organisation.0),
+        blob(c.activity.0),
+        c.session.map(|s| blob(s.0)),
+        blob(c.member.0),
+        day_text(c.date),
+        c.minutes,
+        c.origin.as_str(),
+        c.claim.map(|s| blob(s.0)),
+        c.corrects.map(|s| blob(s.0)),
+        c.note,
+        blob(c.transfer.0),
+        blob(c.key.0),
+        blob(c.recorded_by.0),
+        micros(c.recorded_at),
+    ])
     .map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Duplicate("contribution"),
         _ => internal(e),
@@ -355,16 +361,19 @@ fn record(conn: &Connection, batch: &ContributionBatch) -> Result<Recorded, Post
         .map_err(internal)?
         .and_then(|b| Uuid::from_slice(&b).ok());
     if !existing.is_empty() || register == Some(batch.key.0) || key_register.is_some() {
+        // By id (unique), not searched for each: a retried import holds thousands.
+        let by_id: HashMap<_, _> = existing.iter().map(|c| (c.id, c)).collect();
         let same = register.is_none_or(|k| k == batch.key.0)
             && match &batch.kind {
                 BatchKind::Register { session, .. } => key_register == Some(session.0),
                 _ => key_register.is_none(),
             }
             && existing.len() == batch.contributions.len()
-            && batch
-                .contributions
-                .iter()
-                .all(|new| existing.iter().any(|old| old.same_request(&new.record)));
+            && batch.contributions.iter().all(|new| {
+                by_id
+                    .get(&new.record.id)
+                    .is_some_and(|old| old.same_request(&new.record))
+            });
         if !same {
             return Err(rules::idempotency_conflict().into());
         }
@@ -448,10 +457,21 @@ fn record(conn: &Connection, batch: &ContributionBatch) -> Result<Recorded, Post
         insert_contribution(conn, &new.record)?;
     }
     let plan = crate::ledger::post(conn, &postings_from_holdings(conn, batch)?, batch.at)?;
-    let ids: Vec<ContributionId> = batch.contributions.iter().map(|c| c.record.id).collect();
-    let mut contributions = Vec::with_capacity(ids.len());
-    for id in ids {
-        contributions.extend(contribution_by_id(conn, id)?);
+    // Read back in one query rather than one per contribution: the key
+    // had recorded nothing before this batch, so what it holds now is the
+    // batch (any contribution stored under another key is read by id).
+    let mut written: HashMap<ContributionId, Contribution> =
+        contributions_with_key(conn, batch.key)?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+    let mut contributions = Vec::with_capacity(batch.contributions.len());
+    for new in &batch.contributions {
+        let id = new.record.id;
+        match written.remove(&id) {
+            Some(c) => contributions.push(c),
+            None => contributions.extend(contribution_by_id(conn, id)?),
+        }
     }
     Ok(Recorded {
         contributions,
