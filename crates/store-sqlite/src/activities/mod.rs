@@ -252,13 +252,16 @@ fn credited_minutes(
     except: Option<ContributionId>,
 ) -> StoreResult<i64> {
     let except = except.map(|c| blob(c.0).to_vec()).unwrap_or_default();
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT COALESCE(SUM(minutes), 0) FROM contributions c
          WHERE member_id = ?1 AND contribution_date = ?2 AND id <> ?3
            AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)",
-        params![blob(member.0), day_text(date), except],
-        |r| r.get(0),
     )
+    .and_then(|mut stmt| {
+        stmt.query_row(params![blob(member.0), day_text(date), except], |r| {
+            r.get(0)
+        })
+    })
     .map_err(internal)
 }
 
@@ -270,21 +273,27 @@ fn has_session_contribution(
     except: Option<ContributionId>,
 ) -> StoreResult<bool> {
     let except = except.map(|c| blob(c.0).to_vec()).unwrap_or_default();
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM contributions c
          WHERE member_id = ?1 AND session_id = ?2 AND id <> ?3
            AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id))",
-        params![blob(member.0), blob(session.0), except],
-        |r| r.get(0),
     )
+    .and_then(|mut stmt| {
+        stmt.query_row(params![blob(member.0), blob(session.0), except], |r| {
+            r.get(0)
+        })
+    })
     .map_err(internal)
 }
 
 fn insert_contribution(conn: &Connection, c: &Contribution) -> StoreResult<()> {
-    conn.execute(
+    // Cached: this runs on the writer thread for every contribution.
+    conn.prepare_cached(
         "INSERT INTO contributions (id, programme_id, organisation_id, activity_id, session_id, member_id, contribution_date, minutes, origin, claim_id, corrects, note, transfer_id, idempotency_key, recorded_by, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        params![
+    )
+    .map_err(internal)?
+    .execute(params![
             blob(c.id.0),
             blob(c.programme.0),
             blob(c.organisation.0),
@@ -301,8 +310,7 @@ fn insert_contribution(conn: &Connection, c: &Contribution) -> StoreResult<()> {
             blob(c.key.0),
             blob(c.recorded_by.0),
             micros(c.recorded_at),
-        ],
-    )
+        ])
     .map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Duplicate("contribution"),
         _ => internal(e),
@@ -346,12 +354,11 @@ fn record(conn: &Connection, batch: &ContributionBatch) -> Result<Recorded, Post
         _ => None,
     };
     let key_register: Option<Uuid> = conn
-        .query_row(
-            "SELECT session_id FROM session_registers WHERE idempotency_key = ?1",
-            [blob(batch.key.0)],
-            |r| r.get::<_, Vec<u8>>(0),
-        )
-        .optional()
+        .prepare_cached("SELECT session_id FROM session_registers WHERE idempotency_key = ?1")
+        .and_then(|mut stmt| {
+            stmt.query_row([blob(batch.key.0)], |r| r.get::<_, Vec<u8>>(0))
+                .optional()
+        })
         .map_err(internal)?
         .and_then(|b| Uuid::from_slice(&b).ok());
     if !existing.is_empty() || register == Some(batch.key.0) || key_register.is_some() {
