@@ -777,7 +777,7 @@ async fn a_token_holder_is_read_whole_and_never_stale(store: Arc<dyn Store>) {
             role: Role::ProgrammeManager,
             scope: Scope::Programme(s.programme.id),
         },
-        coordinator.clone(),
+        coordinator,
         RoleGrant {
             user: staff.id,
             role: Role::Administrator,
@@ -798,7 +798,7 @@ async fn a_token_holder_is_read_whole_and_never_stale(store: Arc<dyn Store>) {
 
     assert!(
         store
-            .remove_staff(coordinator.clone(), staff.id, t(3))
+            .remove_staff(coordinator, staff.id, t(3))
             .await
             .expect("remove")
     );
