@@ -247,16 +247,24 @@ impl App {
         Ok((secret, record))
     }
 
+    /// The actor behind an API bearer token. One store read per request:
+    /// every API call pays for this, and it is not cached, so that a
+    /// revoked token or role stops working at once.
     pub async fn bearer_actor(&self, secret: &str) -> Result<Actor, AppError> {
-        let token = self
+        let holder = self
             .store
-            .api_token(&hash_token(secret))
+            .api_token_holder(&hash_token(secret))
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        if token.expires_at <= self.now() {
+        if holder.token.expires_at <= self.now() {
             return Err(AppError::Unauthenticated);
         }
-        self.actor(token.user).await
+        Ok(Actor {
+            user: holder.token.user,
+            member: holder.member,
+            grants: holder.grants,
+            proxy: false,
+        })
     }
 }
 

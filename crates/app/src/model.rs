@@ -247,6 +247,16 @@ pub struct ApiTokenRecord {
     pub expires_at: DateTime<Utc>,
 }
 
+/// An API token with what a request made with it needs to know of its
+/// holder, read together so that each bearer request costs one read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenHolder {
+    pub token: ApiTokenRecord,
+    pub member: Option<MemberId>,
+    /// In the order of [`CoreStore::roles`](crate::CoreStore::roles).
+    pub grants: Vec<RoleGrant>,
+}
+
 /// Building records together with the accounts they own, so every caller
 /// (use cases, workloads, fixtures) opens them the same way. Ids and times
 /// are the caller's to choose.

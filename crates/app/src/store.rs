@@ -20,7 +20,7 @@ use crate::spending::SpendingStore;
 use crate::timebank::TimebankStore;
 use crate::{
     ApiTokenRecord, Member, MemberId, MemberNumber, Organisation, OrganisationId, Programme,
-    RoleGrant, SessionRecord, User, UserId,
+    RoleGrant, SessionRecord, TokenHolder, User, UserId,
 };
 
 /// A failure of the storage itself, never of the caller's request. Its
@@ -182,4 +182,9 @@ pub trait CoreStore: Send + Sync + 'static {
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
     async fn create_api_token(&self, token: &ApiTokenRecord) -> StoreResult<()>;
     async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>>;
+    /// The token with this hash, its user's member and role grants, as of
+    /// one moment (expired or not: the caller judges). `None` when there is
+    /// no such token, or no such user. Never cached: a revoked token or
+    /// role stops working at once.
+    async fn api_token_holder(&self, token_hash: &str) -> StoreResult<Option<TokenHolder>>;
 }

@@ -25,6 +25,7 @@ on_both_backends!(
     exchange_overdraft_follows_the_account_limit,
     circulation_reconciles_after_a_random_workload,
     a_transfer_is_never_stamped_before_one_it_committed_after,
+    a_token_holder_is_read_whole_and_never_stale,
 );
 
 fn code(e: PostError) -> &'static str {
@@ -720,4 +721,101 @@ async fn a_transfer_is_never_stamped_before_one_it_committed_after(store: Arc<dy
     );
     let plan = store.post(vec![other], t(5)).await.expect("issue");
     assert_eq!(plan.outcomes[0].transfer().at, t(5));
+}
+
+/// What a bearer request learns of the token's holder in one read: the
+/// token, the member, every grant in the order `roles` gives them; and a
+/// grant taken away shows at the very next read.
+async fn a_token_holder_is_read_whole_and_never_stale(store: Arc<dyn Store>) {
+    use timecredits_app::{ApiTokenRecord, Role, RoleGrant, Scope, TokenHolder, User, UserId};
+    let s = set_up(store.as_ref(), 1, 0).await;
+    let m = &s.members[0];
+    let user = |member| User {
+        id: UserId(uuid::Uuid::now_v7()),
+        email: None,
+        display_name: "Sam".into(),
+        password_hash: None,
+        pin_hash: None,
+        member,
+        created_at: t(1),
+    };
+    let token = |hash: &str, user: UserId| ApiTokenRecord {
+        token_hash: hash.into(),
+        user,
+        label: "bench".into(),
+        created_at: t(1),
+        expires_at: t(2),
+    };
+    assert_eq!(store.api_token_holder("none").await.expect("read"), None);
+
+    // No grants: one row with empty grant columns still names the holder.
+    let member_user = user(Some(m.id));
+    store.create_user(&member_user).await.expect("user");
+    let member_token = token("member-token", member_user.id);
+    store.create_api_token(&member_token).await.expect("token");
+    assert_eq!(
+        store.api_token_holder("member-token").await.expect("read"),
+        Some(TokenHolder {
+            token: member_token,
+            member: Some(m.id),
+            grants: vec![],
+        })
+    );
+
+    let staff = user(None);
+    store.create_user(&staff).await.expect("user");
+    let staff_token = token("staff-token", staff.id);
+    store.create_api_token(&staff_token).await.expect("token");
+    let coordinator = RoleGrant {
+        user: staff.id,
+        role: Role::Coordinator,
+        scope: Scope::Organisation(s.organisation.id),
+    };
+    for g in [
+        RoleGrant {
+            user: staff.id,
+            role: Role::ProgrammeManager,
+            scope: Scope::Programme(s.programme.id),
+        },
+        coordinator,
+        RoleGrant {
+            user: staff.id,
+            role: Role::Administrator,
+            scope: Scope::Platform,
+        },
+    ] {
+        store.grant_role(&g).await.expect("grant");
+    }
+    let holder = store
+        .api_token_holder("staff-token")
+        .await
+        .expect("read")
+        .expect("the token");
+    assert_eq!(holder.token, staff_token);
+    assert_eq!(holder.member, None);
+    assert_eq!(holder.grants.len(), 3, "one row per grant, each once");
+    assert_eq!(holder.grants, store.roles(staff.id).await.expect("roles"));
+
+    assert!(
+        store
+            .remove_staff(coordinator, staff.id, t(3))
+            .await
+            .expect("remove")
+    );
+    let holder = store
+        .api_token_holder("staff-token")
+        .await
+        .expect("read")
+        .expect("the token");
+    assert_eq!(holder.grants.len(), 2);
+    assert!(!holder.grants.contains(&coordinator), "not a stale grant");
+    assert_eq!(
+        store
+            .api_token_holder("member-token")
+            .await
+            .expect("read")
+            .map(|h| h.grants.len()),
+        Some(0),
+        "another holder's grants are not mixed in"
+    );
 }

@@ -32,7 +32,8 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Row};
 use timecredits_app::{
     ApiTokenRecord, CoreStore, Member, MemberId, MemberNumber, Organisation, OrganisationId,
-    PostError, Programme, RoleGrant, SessionRecord, StoreError, StoreResult, User, UserId,
+    PostError, Programme, RoleGrant, SessionRecord, StoreError, StoreResult, TokenHolder, User,
+    UserId,
 };
 use timecredits_ledger::{
     Account, AccountId, AccountState, AccountStatus, Floor, Movement, Plan, PostingRequest,
@@ -1043,6 +1044,25 @@ impl CoreStore for PgStore {
         .await
         .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn api_token_holder(&self, token_hash: &str) -> StoreResult<Option<TokenHolder>> {
+        // One statement, so one snapshot and one round trip; grants in the
+        // order `roles` gives them.
+        let rows = sqlx::query(
+            "SELECT t.token_hash, t.user_id, t.label, t.created_at, t.expires_at, u.member_id, \
+                    g.role, g.scope_kind, g.scope_id \
+             FROM api_tokens t \
+             JOIN users u ON u.id = t.user_id \
+             LEFT JOIN role_grants g ON g.user_id = t.user_id \
+             WHERE t.token_hash = $1 \
+             ORDER BY g.role, g.scope_kind, g.scope_id",
+        )
+        .bind(token_hash)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows::token_holder(&rows)
     }
 
     async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {

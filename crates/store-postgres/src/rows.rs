@@ -5,7 +5,7 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 use timecredits_app::{
     ApiTokenRecord, Member, MemberId, MemberNumber, Organisation, OrganisationId, Programme, Role,
-    RoleGrant, Scope, SessionRecord, StoreError, StoreResult, User, UserId,
+    RoleGrant, Scope, SessionRecord, StoreError, StoreResult, TokenHolder, User, UserId,
 };
 use timecredits_ledger::{
     Account, AccountId, AccountKind, AccountState, AccountStatus, ActorId, Cause, CauseKind, Floor,
@@ -249,4 +249,23 @@ pub(crate) fn api_token(row: &PgRow) -> StoreResult<ApiTokenRecord> {
         created_at: get(row, "created_at")?,
         expires_at: get(row, "expires_at")?,
     })
+}
+
+/// A token with its holder from the rows of `TOKEN_HOLDER_SELECT`: one per
+/// grant, or one with NULL grant columns; no rows, no token.
+pub(crate) fn token_holder(rows: &[PgRow]) -> StoreResult<Option<TokenHolder>> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut grants = Vec::with_capacity(rows.len());
+    for row in rows {
+        if get::<Option<String>>(row, "role")?.is_some() {
+            grants.push(role_grant(row)?);
+        }
+    }
+    Ok(Some(TokenHolder {
+        token: api_token(first)?,
+        member: get::<Option<Uuid>>(first, "member_id")?.map(MemberId),
+        grants,
+    }))
 }

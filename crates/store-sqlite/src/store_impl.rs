@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, ErrorCode, Row, params};
 use timecredits_app::{
     ApiTokenRecord, CoreStore, Member, MemberId, MemberNumber, Organisation, OrganisationId,
-    PostError, Programme, Role, RoleGrant, Scope, SessionRecord, StoreError, StoreResult, User,
-    UserId,
+    PostError, Programme, Role, RoleGrant, Scope, SessionRecord, StoreError, StoreResult,
+    TokenHolder, User, UserId,
 };
 use timecredits_ledger::{
     Account, AccountId, AccountState, AccountStatus, Plan, PostingRequest, ProgrammeId, Transfer,
@@ -120,18 +120,82 @@ fn grant(row: &Row) -> StoreResult<RoleGrant> {
     let role: String = get(row, "role")?;
     let kind: String = get(row, "scope_kind")?;
     let id = uuid(row, "scope_id")?;
-    let scope = match kind.as_str() {
+    grant_of(UserId(uuid(row, "user_id")?), role, &kind, id)
+}
+
+fn grant_of(user: UserId, role: String, kind: &str, id: Uuid) -> StoreResult<RoleGrant> {
+    let scope = match kind {
         "platform" => Scope::Platform,
         "programme" => Scope::Programme(ProgrammeId(id)),
         "organisation" => Scope::Organisation(OrganisationId(id)),
         other => return Err(StoreError::Corrupt(format!("unknown scope {other:?}"))),
     };
     Ok(RoleGrant {
-        user: UserId(uuid(row, "user_id")?),
+        user,
         role: Role::parse(&role)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role:?}")))?,
         scope,
     })
+}
+
+/// A token, its user's member and grants in one statement (so one
+/// snapshot): a row per grant, or one row with NULL grant columns. Columns
+/// are read by position; this runs on every API request.
+const TOKEN_HOLDER_SELECT: &str = "SELECT t.token_hash, t.user_id, t.label, t.created_at, t.expires_at, u.member_id, g.role, g.scope_kind, g.scope_id
+     FROM api_tokens t
+     JOIN users u ON u.id = t.user_id
+     LEFT JOIN role_grants g ON g.user_id = t.user_id
+     WHERE t.token_hash = ?1
+     ORDER BY g.role, g.scope_kind, g.scope_id";
+
+fn opt_id_at(row: &Row, i: usize) -> StoreResult<Option<Uuid>> {
+    let value = row.get_ref(i).map_err(internal)?;
+    if value == rusqlite::types::ValueRef::Null {
+        return Ok(None);
+    }
+    let bytes = value
+        .as_blob()
+        .map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))?;
+    Uuid::from_slice(bytes)
+        .map(Some)
+        .map_err(|_| StoreError::Corrupt(format!("column {i} holds no UUID")))
+}
+
+fn id_at(row: &Row, i: usize) -> StoreResult<Uuid> {
+    opt_id_at(row, i)?.ok_or_else(|| StoreError::Corrupt(format!("column {i} holds no UUID")))
+}
+
+fn token_holder(conn: &Connection, token_hash: &str) -> StoreResult<Option<TokenHolder>> {
+    let mut stmt = conn.prepare_cached(TOKEN_HOLDER_SELECT).map_err(internal)?;
+    let mut rows = stmt.query([token_hash]).map_err(internal)?;
+    let mut holder: Option<TokenHolder> = None;
+    while let Some(row) = rows.next().map_err(internal)? {
+        let holder = match &mut holder {
+            Some(h) => h,
+            None => {
+                let user = UserId(id_at(row, 1)?);
+
+                holder.insert(TokenHolder {
+                    token: ApiTokenRecord {
+                        token_hash: row.get(0).map_err(internal)?,
+                        user,
+                        label: row.get(2).map_err(internal)?,
+                        created_at: time(row.get(3).map_err(internal)?)?,
+                        expires_at: time(row.get(4).map_err(internal)?)?,
+                    },
+                    member: opt_id_at(row, 5)?.map(MemberId),
+                    grants: Vec::new(),
+                })
+            }
+        };
+        let role: Option<String> = row.get(6).map_err(internal)?;
+        if let Some(role) = role {
+            let kind: String = row.get(7).map_err(internal)?;
+            let grant = grant_of(holder.token.user, role, &kind, id_at(row, 8)?)?;
+            holder.grants.push(grant);
+        }
+    }
+    Ok(holder)
 }
 
 /// Runs a one-parameter query and maps every row.
@@ -454,7 +518,7 @@ impl CoreStore for SqliteStore {
         self.read(move |c| {
             query_all(
                 c,
-                "SELECT * FROM role_grants WHERE user_id = ?1",
+                "SELECT * FROM role_grants WHERE user_id = ?1 ORDER BY role, scope_kind, scope_id",
                 blob(u.0),
                 grant,
             )
@@ -517,6 +581,11 @@ impl CoreStore for SqliteStore {
             Ok(())
         })
         .await
+    }
+
+    async fn api_token_holder(&self, token_hash: &str) -> StoreResult<Option<TokenHolder>> {
+        let token_hash = token_hash.to_owned();
+        self.read(move |c| token_holder(c, &token_hash)).await
     }
 
     async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {

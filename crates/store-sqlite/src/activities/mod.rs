@@ -273,13 +273,16 @@ fn has_session_contribution(
     except: Option<ContributionId>,
 ) -> StoreResult<bool> {
     let except = except.map(|c| blob(c.0).to_vec()).unwrap_or_default();
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM contributions c
          WHERE member_id = ?1 AND session_id = ?2 AND id <> ?3
            AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id))",
-        params![blob(member.0), blob(session.0), except],
-        |r| r.get(0),
     )
+    .and_then(|mut stmt| {
+        stmt.query_row(params![blob(member.0), blob(session.0), except], |r| {
+            r.get(0)
+        })
+    })
     .map_err(internal)
 }
 
@@ -352,12 +355,11 @@ fn record(conn: &Connection, batch: &ContributionBatch) -> Result<Recorded, Post
         _ => None,
     };
     let key_register: Option<Uuid> = conn
-        .query_row(
-            "SELECT session_id FROM session_registers WHERE idempotency_key = ?1",
-            [blob(batch.key.0)],
-            |r| r.get::<_, Vec<u8>>(0),
-        )
-        .optional()
+        .prepare_cached("SELECT session_id FROM session_registers WHERE idempotency_key = ?1")
+        .and_then(|mut stmt| {
+            stmt.query_row([blob(batch.key.0)], |r| r.get::<_, Vec<u8>>(0))
+                .optional()
+        })
         .map_err(internal)?
         .and_then(|b| Uuid::from_slice(&b).ok());
     if !existing.is_empty() || register == Some(batch.key.0) || key_register.is_some() {
