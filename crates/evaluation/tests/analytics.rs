@@ -35,12 +35,12 @@ fn person(key: &str, decile: Option<u8>, new: Option<bool>, demo: &[(&str, &str)
 
 fn gave(key: &str, date: Day, minutes: i64, org: &str) -> Contribution {
     Contribution {
-        member: key.to_owned(),
+        member: key.into(),
         date,
         minutes,
         level: Level::Group,
         mode: Mode::CoDelivery,
-        organisation: org.to_owned(),
+        organisation: org.into(),
         place_decile: None,
     }
 }
@@ -320,12 +320,12 @@ fn arbitrary_dataset() -> impl Strategy<Value = (Vec<Participant>, Vec<Contribut
                 .filter(|(who, ..)| *who < n)
                 .map(
                     |(who, month, day, minutes, level, mode, org)| Contribution {
-                        member: format!("m{who}"),
+                        member: format!("m{who}").into(),
                         date: Day::new(2024, 1, day).unwrap().add_months(month),
                         minutes,
                         level: Level::ALL[level],
                         mode: Mode::ALL[mode],
-                        organisation: format!("org{org}"),
+                        organisation: format!("org{org}").into(),
                         // Organisation 3 is somewhere without a decile.
                         place_decile: Decile::new(u8::try_from(org * 3 + 1).unwrap())
                             .filter(|_| org < 3),

@@ -46,12 +46,12 @@ impl Builder {
             let key = format!("{name}{i}");
             for date in dates {
                 self.contributions.push(Contribution {
-                    member: key.clone(),
+                    member: key.as_str().into(),
                     date: *date,
                     minutes: given.0,
                     level: given.1,
                     mode: given.2,
-                    organisation: given.3.to_owned(),
+                    organisation: given.3.into(),
                     // The lunch club meets in a decile 2 area; the hostel's
                     // postcode has no decile.
                     place_decile: (given.3 == "lunch-club").then(|| Decile::new(2).unwrap()),

@@ -62,7 +62,7 @@ fn twelve() -> Dataset {
         .enumerate()
         .filter(|(_, m)| **m > 0)
         .map(|(i, m)| Contribution {
-            member: format!("m{i:02}"),
+            member: format!("m{i:02}").into(),
             date: d(2025, 3, 1),
             minutes: *m,
             level: Level::Group,
@@ -392,7 +392,7 @@ fn lonely_by_group() -> Dataset {
                 scores.push(scored(i, 0, "ons_loneliness", answer(before)));
                 scores.push(scored(i, 6, "ons_loneliness", answer(after)));
                 contributions.push(Contribution {
-                    member: format!("m{i:02}"),
+                    member: format!("m{i:02}").into(),
                     date: d(2025, 3, 1),
                     minutes: 60 * (1 + i64::try_from(j % 3).unwrap()),
                     level: Level::Group,

@@ -15,7 +15,8 @@
 //! **Who may see them:** the programme's managers and evaluators. Anyone
 //! else is told the programme does not exist.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
 use timecredits_domain::activity::{CoProductionLevel, CoProductionMode};
@@ -379,14 +380,26 @@ impl App {
             .collect();
         let consenting: HashSet<MemberId> = members.iter().map(|m| m.member).collect();
 
-        let labels = self.organisation_labels(programme.id).await?;
+        // One shared string per member and per organisation, however many
+        // contributions point at it.
+        let labels: HashMap<Uuid, Arc<str>> = self
+            .organisation_labels(programme.id)
+            .await?
+            .into_iter()
+            .map(|(id, label)| (id, Arc::from(label)))
+            .collect();
+        let keys: HashMap<MemberId, Arc<str>> = members
+            .iter()
+            .map(|m| (m.member, Arc::from(member_key(m.member))))
+            .collect();
         let mut contributions = Vec::with_capacity(stored_contributions.len());
         for c in stored_contributions {
-            if !consenting.contains(&c.member) {
+            // Only consenting members have a key.
+            let Some(member) = keys.get(&c.member) else {
                 continue;
-            }
+            };
             contributions.push(Contribution {
-                member: member_key(c.member),
+                member: Arc::clone(member),
                 date: day(c.date),
                 minutes: c.minutes,
                 level: level(c.level),
@@ -394,7 +407,7 @@ impl App {
                 organisation: labels
                     .get(&c.organisation)
                     .cloned()
-                    .unwrap_or_else(|| c.organisation.to_string()),
+                    .unwrap_or_else(|| Arc::from(c.organisation.to_string())),
                 place_decile: c.place_decile.and_then(Decile::new),
             });
         }

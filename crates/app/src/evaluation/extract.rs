@@ -282,9 +282,9 @@ fn build(records: &ConsentingRecords, key: &ExtractKey, this_year: u16) -> Resul
     )
     .map_err(|e| StoreError::Internal(e.to_string()))?;
 
-    let mut given: BTreeMap<String, (u64, i64)> = BTreeMap::new();
+    let mut given: BTreeMap<&str, (u64, i64)> = BTreeMap::new();
     for c in &records.contributions {
-        let entry = given.entry(c.member.clone()).or_default();
+        let entry = given.entry(&c.member).or_default();
         entry.0 += 1;
         entry.1 += c.minutes;
     }
@@ -311,7 +311,7 @@ fn build(records: &ConsentingRecords, key: &ExtractKey, this_year: u16) -> Resul
         };
         let key_of = member_key(m.member);
         let pid = key.pseudonym(&key_of);
-        let (contributions, minutes) = given.get(&key_of).copied().unwrap_or_default();
+        let (contributions, minutes) = given.get(key_of.as_str()).copied().unwrap_or_default();
         let (earned, spent, balance) = credits.get(&key_of).copied().unwrap_or_default();
         let mut row = vec![pid.clone()];
         row.extend(values.iter().cloned());

@@ -104,7 +104,7 @@ pub fn engagement(
     let modes = Mode::ALL.map(Mode::as_str);
     let by_level = minutes_by(&in_period, &levels, |c| c.level.as_str());
     let by_mode = minutes_by(&in_period, &modes, |c| c.mode.as_str());
-    let by_org = minutes_by(&in_period, &[], |c| c.organisation.as_str());
+    let by_org = minutes_by(&in_period, &[], |c| &*c.organisation);
     let by_place = minutes_by(&in_period, &PLACE_DECILES, |c| {
         c.place_decile
             .map_or(NO_PLACE_DECILE, |d| PLACE_DECILES[usize::from(d.get() - 1)])
@@ -235,7 +235,7 @@ fn members_by_month(
     for c in in_period {
         let month = c.date.month();
         let (people, new) = active.entry(month).or_default();
-        if people.see(&c.member) && first_month.get(c.member.as_str()) == Some(&month) {
+        if people.see(&c.member) && first_month.get(&*c.member) == Some(&month) {
             *new += 1;
         }
     }

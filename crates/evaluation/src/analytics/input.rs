@@ -5,6 +5,7 @@
 //! builds a [`Dataset`]. Checking who may see the results is the application's job too.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
 
 use crate::imd::Decile;
 use crate::instruments::InstrumentScore;
@@ -82,16 +83,20 @@ impl Mode {
 }
 
 /// One confirmed contribution as it stands (a corrected one is handed over as corrected).
+///
+/// The member's key and the organisation are shared (`Arc<str>`) rather than owned: a programme
+/// has millions of contributions from thousands of members, and one string each would be most of
+/// a report's memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contribution {
-    pub member: MemberKey,
+    pub member: Arc<str>,
     pub date: Day,
     /// Whole minutes given; always positive.
     pub minutes: i64,
     pub level: Level,
     pub mode: Mode,
     /// The organisation's key (an id or a pseudonym; organisations are not people).
-    pub organisation: String,
+    pub organisation: Arc<str>,
     /// The IMD decile of where the activity happens (its own postcode, or else its
     /// organisation's); `None` when that has no decile. Places are not people: this is public.
     pub place_decile: Option<Decile>,
@@ -186,7 +191,7 @@ impl Dataset {
             known(&c.member)?;
             if c.minutes <= 0 {
                 return Err(AnalyticsError::MinutesNotPositive {
-                    key: c.member.clone(),
+                    key: c.member.to_string(),
                     minutes: c.minutes,
                 });
             }

@@ -116,7 +116,7 @@ impl Filter {
     pub fn matches_activity(&self, c: &Contribution) -> bool {
         self.organisation
             .as_ref()
-            .is_none_or(|o| *o == c.organisation)
+            .is_none_or(|o| o.as_str() == &*c.organisation)
             && self.level.is_none_or(|l| l == c.level)
             && self.mode.is_none_or(|m| m == c.mode)
     }
@@ -150,7 +150,7 @@ impl<'a> Scope<'a> {
             .iter()
             .filter(|c| filter.matches_activity(c))
         {
-            grouped.entry(c.member.as_str()).or_default().push(c);
+            grouped.entry(&*c.member).or_default().push(c);
         }
         let mut activity: BTreeMap<&str, Vec<&Contribution>> = grouped.into_iter().collect();
         for list in activity.values_mut() {
