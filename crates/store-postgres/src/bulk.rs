@@ -131,23 +131,26 @@ impl BulkStore for PgStore {
             .collect()
     }
 
-    async fn credited_minutes_between(
+    async fn credited_minutes_on(
         &self,
-        members: &[MemberId],
-        from: NaiveDate,
-        to: NaiveDate,
+        days: &[(MemberId, NaiveDate)],
     ) -> StoreResult<HashMap<(MemberId, NaiveDate), i64>> {
-        let members: Vec<Uuid> = members.iter().map(|m| m.0).collect();
-        // The same sum as `credited_minutes`, grouped by member and day.
+        // A pair asked for twice would be summed twice by the join.
+        let mut days = days.to_vec();
+        days.sort_unstable();
+        days.dedup();
+        let members: Vec<Uuid> = days.iter().map(|(m, _)| m.0).collect();
+        let dates: Vec<NaiveDate> = days.iter().map(|(_, d)| *d).collect();
+        // The same sum as `credited_minutes`, for each pair asked for.
         let found: Vec<(Uuid, NaiveDate, i64)> = sqlx::query_as(
-            "SELECT member_id, contribution_date, SUM(minutes)::bigint FROM contributions c
-             WHERE member_id = ANY($1) AND contribution_date BETWEEN $2 AND $3
-               AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)
-             GROUP BY member_id, contribution_date",
+            "SELECT c.member_id, c.contribution_date, SUM(c.minutes)::bigint
+             FROM unnest($1::uuid[], $2::date[]) AS w(member_id, day)
+             JOIN contributions c ON c.member_id = w.member_id AND c.contribution_date = w.day
+             WHERE NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)
+             GROUP BY c.member_id, c.contribution_date",
         )
         .bind(&members)
-        .bind(from)
-        .bind(to)
+        .bind(&dates)
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;

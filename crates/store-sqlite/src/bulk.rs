@@ -121,29 +121,34 @@ fn members_by_numbers(
     Ok(out)
 }
 
-fn credited_minutes_between(
+fn credited_minutes_on(
     c: &Connection,
-    members: &[MemberId],
-    from: NaiveDate,
-    to: NaiveDate,
+    days: &[(MemberId, NaiveDate)],
 ) -> StoreResult<HashMap<(MemberId, NaiveDate), i64>> {
     let mut out = HashMap::new();
-    for chunk in members.chunks(IN_LIST_CHUNK) {
-        // The same sum as `credited_minutes`, grouped by member and day.
+    // Two parameters a pair, within the chunk's bound.
+    for chunk in days.chunks(IN_LIST_CHUNK / 2) {
+        // The same sum as `credited_minutes`, for each pair asked for; each
+        // pair is one probe of the (member, day) index.
+        let pairs = (0..chunk.len())
+            .map(|i| format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
-            "SELECT member_id, contribution_date, SUM(minutes) AS minutes FROM contributions c
-             WHERE contribution_date BETWEEN ?1 AND ?2 AND member_id IN ({})
-               AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)
-             GROUP BY member_id, contribution_date",
-            marks(3, chunk.len())
+            "WITH wanted(member_id, day) AS (VALUES {pairs})
+             SELECT c.member_id, c.contribution_date, SUM(c.minutes) AS minutes
+             FROM wanted w JOIN contributions c
+               ON c.member_id = w.member_id AND c.contribution_date = w.day
+             WHERE NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)
+             GROUP BY c.member_id, c.contribution_date"
         );
         let mut stmt = c.prepare_cached(&sql).map_err(internal)?;
-        let values = [
-            Value::Text(from.format("%Y-%m-%d").to_string()),
-            Value::Text(to.format("%Y-%m-%d").to_string()),
-        ]
-        .into_iter()
-        .chain(chunk.iter().map(|m| Value::Blob(blob(m.0).to_vec())));
+        let values = chunk.iter().flat_map(|(m, d)| {
+            [
+                Value::Blob(blob(m.0).to_vec()),
+                Value::Text(d.format("%Y-%m-%d").to_string()),
+            ]
+        });
         let mut rows = stmt.query(params_from_iter(values)).map_err(internal)?;
         while let Some(row) = rows.next().map_err(internal)? {
             let date: String = get(row, "contribution_date")?;
@@ -201,15 +206,15 @@ impl BulkStore for SqliteStore {
         self.read(move |c| members_by_numbers(c, &numbers)).await
     }
 
-    async fn credited_minutes_between(
+    async fn credited_minutes_on(
         &self,
-        members: &[MemberId],
-        from: NaiveDate,
-        to: NaiveDate,
+        days: &[(MemberId, NaiveDate)],
     ) -> StoreResult<HashMap<(MemberId, NaiveDate), i64>> {
-        let members = members.to_vec();
-        self.read(move |c| credited_minutes_between(c, &members, from, to))
-            .await
+        // A pair asked for twice would be summed twice by the join.
+        let mut days = days.to_vec();
+        days.sort_unstable();
+        days.dedup();
+        self.read(move |c| credited_minutes_on(c, &days)).await
     }
 
     async fn export_ids(

@@ -948,8 +948,7 @@ impl App {
         let stored_credited = if replay {
             HashMap::new()
         } else {
-            let mut ids = HashSet::new();
-            let mut days: Option<(NaiveDate, NaiveDate)> = None;
+            let mut days: HashSet<(MemberId, NaiveDate)> = HashSet::new();
             for row in rows {
                 let member = row
                     .get(0)
@@ -959,19 +958,11 @@ impl App {
                     .get(3)
                     .and_then(|raw| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok());
                 if let (Some((m, _)), Some(date)) = (member, date) {
-                    ids.insert(m.id);
-                    days = Some(
-                        days.map_or((date, date), |(from, to)| (from.min(date), to.max(date))),
-                    );
+                    days.insert((m.id, date));
                 }
             }
-            match days {
-                None => HashMap::new(),
-                Some((from, to)) => {
-                    let ids: Vec<MemberId> = ids.into_iter().collect();
-                    self.store.credited_minutes_between(&ids, from, to).await?
-                }
-            }
+            let days: Vec<(MemberId, NaiveDate)> = days.into_iter().collect();
+            self.store.credited_minutes_on(&days).await?
         };
         let mut credited: HashMap<(MemberId, NaiveDate), i64> = HashMap::new();
         let mut problems = Problems::default();

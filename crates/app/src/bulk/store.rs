@@ -55,14 +55,13 @@ pub trait BulkStore: Send + Sync {
         &self,
         numbers: &[MemberNumber],
     ) -> StoreResult<Vec<(Member, Option<MemberStatus>)>>;
-    /// What `credited_minutes` answers for each of the members on each day
-    /// from `from` to `to` (both included), in a few queries. A member and
-    /// day with nothing credited is left out (it counts as 0).
-    async fn credited_minutes_between(
+    /// What `credited_minutes` answers for each of these (member, day)
+    /// pairs, in a few queries. A pair with nothing credited is left out
+    /// (it counts as 0). Pairs, not members times a range of days: a file
+    /// spread over years would otherwise read each member's whole history.
+    async fn credited_minutes_on(
         &self,
-        members: &[MemberId],
-        from: NaiveDate,
-        to: NaiveDate,
+        days: &[(MemberId, NaiveDate)],
     ) -> StoreResult<HashMap<(MemberId, NaiveDate), i64>>;
     /// Ids of the programme's records of `table` after `after`, in id
     /// order, at most `limit`.
