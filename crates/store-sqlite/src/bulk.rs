@@ -129,7 +129,9 @@ fn credited_minutes_on(
     // Two parameters a pair, within the chunk's bound.
     for chunk in days.chunks(IN_LIST_CHUNK / 2) {
         // The same sum as `credited_minutes`, for each pair asked for; each
-        // pair is one probe of the (member, day) index.
+        // pair is one probe of the (member, day) index. CROSS JOIN fixes
+        // that order: left to itself, SQLite's planner scans the whole
+        // contributions table and probes the pairs instead.
         let pairs = (0..chunk.len())
             .map(|i| format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2))
             .collect::<Vec<_>>()
@@ -137,9 +139,9 @@ fn credited_minutes_on(
         let sql = format!(
             "WITH wanted(member_id, day) AS (VALUES {pairs})
              SELECT c.member_id, c.contribution_date, SUM(c.minutes) AS minutes
-             FROM wanted w JOIN contributions c
-               ON c.member_id = w.member_id AND c.contribution_date = w.day
-             WHERE NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)
+             FROM wanted w CROSS JOIN contributions c
+             WHERE c.member_id = w.member_id AND c.contribution_date = w.day
+               AND NOT EXISTS (SELECT 1 FROM contributions s WHERE s.corrects = c.id)
              GROUP BY c.member_id, c.contribution_date"
         );
         let mut stmt = c.prepare_cached(&sql).map_err(internal)?;
