@@ -945,7 +945,8 @@ impl App {
         // What the daily cap counts as already credited, for every member
         // and day the file could credit, read at once too (a retry does not
         // check the cap).
-        let stored_credited = if replay {
+        // Then what this file adds, row by row.
+        let mut credited = if replay {
             HashMap::new()
         } else {
             let mut days: HashSet<(MemberId, NaiveDate)> = HashSet::new();
@@ -953,7 +954,7 @@ impl App {
                 let member = row
                     .get(0)
                     .and_then(|raw| raw.parse::<MemberNumber>().ok())
-                    .and_then(|n| members.get(&n).cloned().flatten());
+                    .and_then(|n| members.get(&n)?.as_ref());
                 let date = row
                     .get(3)
                     .and_then(|raw| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok());
@@ -964,7 +965,6 @@ impl App {
             let days: Vec<(MemberId, NaiveDate)> = days.into_iter().collect();
             self.store.credited_minutes_on(&days).await?
         };
-        let mut credited: HashMap<(MemberId, NaiveDate), i64> = HashMap::new();
         let mut problems = Problems::default();
         let mut checked = Vec::with_capacity(rows.len());
         for row in rows {
@@ -1111,17 +1111,13 @@ impl App {
                             true
                         } else {
                             let slot = (member.id, date);
-                            let already = match credited.get(&slot) {
-                                Some(m) => *m,
-                                None => stored_credited.get(&slot).copied().unwrap_or(0),
-                            };
+                            let already = credited.get(&slot).copied().unwrap_or(0);
                             match rules::check_daily_cap(minutes, already, &rules_in_force) {
                                 Ok(()) => {
                                     credited.insert(slot, already + minutes);
                                     true
                                 }
                                 Err(r) => {
-                                    credited.insert(slot, already);
                                     problems.refusal(row.line, "minutes", r);
                                     false
                                 }

@@ -110,14 +110,9 @@ impl RecordsNeeded {
     /// an activity criterion never does; engagement never looks at survey
     /// scores, outcomes never at credits.
     fn for_report(kind: ReportKind, filter: &Filter) -> Self {
-        let filtered = filter.from.is_some()
-            || filter.to.is_some()
-            || filter.organisation.is_some()
-            || filter.level.is_some()
-            || filter.mode.is_some();
         match kind {
             ReportKind::Reach => Self {
-                contributions: filtered,
+                contributions: filter.narrows(),
                 credits: false,
                 scores: false,
             },

@@ -126,6 +126,12 @@ impl Filter {
         self.matches_activity(c) && self.in_period(c.date)
     }
 
+    /// Whether any criterion is set: without one, everyone is in scope and no contribution
+    /// needs to be looked at to say so.
+    pub fn narrows(&self) -> bool {
+        self.from.is_some() || self.to.is_some() || self.has_activity_criteria()
+    }
+
     fn has_activity_criteria(&self) -> bool {
         self.organisation.is_some() || self.level.is_some() || self.mode.is_some()
     }
