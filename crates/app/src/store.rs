@@ -181,7 +181,6 @@ pub trait CoreStore: Send + Sync + 'static {
     async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
     async fn create_api_token(&self, token: &ApiTokenRecord) -> StoreResult<()>;
-    async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>>;
     /// The token with this hash, its user's member and role grants, as of
     /// one moment (expired or not: the caller judges). `None` when there is
     /// no such token, or no such user. Never cached: a revoked token or

@@ -350,6 +350,25 @@ async fn sign_ups_fill_places_then_the_waiting_list(store: Arc<dyn Store>) {
         .collect();
     assert_eq!(confirmed, vec![w.member(1).id, w.member(2).id]);
     assert_eq!(live.len(), 2);
+    // The register lists the places alone, in sign-up order, each with its
+    // member as stored.
+    let sheet = w
+        .app
+        .register_sheet(&w.coordinator, session)
+        .await
+        .expect("register");
+    let listed: Vec<_> = sheet
+        .attendees
+        .iter()
+        .map(|(s, m)| (s.member, s.status, m))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (w.member(1).id, SignUpStatus::Confirmed, w.member(1)),
+            (w.member(2).id, SignUpStatus::Confirmed, w.member(2)),
+        ]
+    );
     assert_eq!(
         code(
             w.app

@@ -490,7 +490,13 @@ async fn records_round_trip(store: Arc<dyn Store>) {
         expires_at: t(2),
     };
     store.create_api_token(&token).await.expect("token");
-    assert_eq!(store.api_token("def").await.expect("read"), Some(token));
+    let holder = store
+        .api_token_holder("def")
+        .await
+        .expect("read")
+        .expect("the token is there");
+    assert_eq!(holder.token, token);
+    assert_eq!(store.api_token_holder("nope").await.expect("read"), None);
     store.ping().await.expect("ping");
 }
 

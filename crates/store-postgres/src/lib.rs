@@ -1064,15 +1064,4 @@ impl CoreStore for PgStore {
         .map_err(db_err)?;
         rows::token_holder(&rows)
     }
-
-    async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {
-        sqlx::query("SELECT token_hash, user_id, label, created_at, expires_at FROM api_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?
-            .as_ref()
-            .map(rows::api_token)
-            .transpose()
-    }
 }

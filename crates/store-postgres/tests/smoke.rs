@@ -395,7 +395,13 @@ async fn duplicates_identity_and_append_only() {
         expires_at: t0() + Duration::days(30),
     };
     store.create_api_token(&token).await.expect("token");
-    assert_eq!(store.api_token("def").await.expect("read"), Some(token));
+    let holder = store
+        .api_token_holder("def")
+        .await
+        .expect("read")
+        .expect("the token is there");
+    assert_eq!(holder.token, token);
+    assert_eq!(store.api_token_holder("nope").await.expect("read"), None);
 
     // Closed accounts neither send nor receive.
     store

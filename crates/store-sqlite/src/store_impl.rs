@@ -587,25 +587,4 @@ impl CoreStore for SqliteStore {
         let token_hash = token_hash.to_owned();
         self.read(move |c| token_holder(c, &token_hash)).await
     }
-
-    async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {
-        let token_hash = token_hash.to_owned();
-        self.read(move |c| {
-            query_one(
-                c,
-                "SELECT * FROM api_tokens WHERE token_hash = ?1",
-                token_hash,
-                |r| {
-                    Ok(ApiTokenRecord {
-                        token_hash: get(r, "token_hash")?,
-                        user: UserId(uuid(r, "user_id")?),
-                        label: get(r, "label")?,
-                        created_at: time(get(r, "created_at")?)?,
-                        expires_at: time(get(r, "expires_at")?)?,
-                    })
-                },
-            )
-        })
-        .await
-    }
 }

@@ -18,6 +18,8 @@
 mod model;
 mod store;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use sha2::{Digest, Sha256};
 use timecredits_domain::activity::{self as rules_activity, ActivityDetails, SignUpStatus};
@@ -510,12 +512,9 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let programme = self.programme(session.programme).await?;
-        let mut attendees = Vec::new();
-        for sign_up in self.store.sign_ups(session.id).await? {
-            if sign_up.status == SignUpStatus::Confirmed {
-                let member = self.member_of(sign_up.member, programme.id).await?;
-                attendees.push((sign_up, member));
-            }
+        let attendees = self.store.attendees(session.id).await?;
+        if attendees.iter().any(|(_, m)| m.programme != programme.id) {
+            return Err(AppError::NotFound("member"));
         }
         Ok(RegisterSheet {
             date: crate::rules::local_date(&programme, session.starts_at),
@@ -650,13 +649,12 @@ impl App {
         let date = crate::rules::local_date(&programme, session.starts_at);
         let rules_in_force = self.rules_in_force(programme.id, date).await?;
         let today = self.programme_today(&programme);
-        let signed_up: Vec<MemberId> = self
+        let signed_up: HashMap<MemberId, Member> = self
             .store
-            .sign_ups(session.id)
+            .attendees(session.id)
             .await?
             .into_iter()
-            .filter(|s| s.status == SignUpStatus::Confirmed)
-            .map(|s| s.member)
+            .map(|(_, m)| (m.id, m))
             .collect();
         let default_minutes = rules_activity::session_minutes(session.starts_at, session.ends_at);
         let reissue_from = self
@@ -675,7 +673,7 @@ impl App {
                 .into());
             }
             seen.push(entry.member);
-            if !signed_up.contains(&entry.member) {
+            let Some(member) = signed_up.get(&entry.member) else {
                 return Err(Refusal::invalid(
                     "not_on_register",
                     format!(
@@ -684,7 +682,7 @@ impl App {
                     ),
                 )
                 .into());
-            }
+            };
             if !entry.attended {
                 continue;
             }
@@ -696,12 +694,14 @@ impl App {
                 activity.details.earns_credits,
                 &rules_in_force,
             )?;
-            let member = self.member_of(entry.member, programme.id).await?;
+            if member.programme != programme.id {
+                return Err(AppError::NotFound("member"));
+            }
             let (contribution, posting) = Self::contribution_with_posting(
                 actor,
                 &programme,
                 &activity,
-                &member,
+                member,
                 // From the card number, not the member's id, so the same
                 // register in a reseeded demo gets the same transfer ids.
                 derived_id(key, &member.number.value().to_be_bytes()),

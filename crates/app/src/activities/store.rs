@@ -20,7 +20,7 @@ use super::model::{
     Activity, ActivityFilter, ActivityId, Claim, ClaimFilter, ClaimId, Contribution,
     ContributionId, RegisterRecord, Session, SessionId, SignUp,
 };
-use crate::{MemberId, PostError, StoreError, StoreResult, UserId};
+use crate::{Member, MemberId, PostError, StoreError, StoreResult, UserId};
 
 /// A contribution to record, with the daily cap of the rules in force on its date.
 #[derive(Clone, Debug)]
@@ -249,6 +249,10 @@ pub trait ActivityStore: Send + Sync {
     /// The session's sign-ups that are not cancelled: places first, then the
     /// waiting list, each in sign-up order.
     async fn sign_ups(&self, session: SessionId) -> StoreResult<Vec<SignUp>>;
+    /// The session's confirmed sign-ups in sign-up order, each with its
+    /// member: what a register lists, in one read rather than one per
+    /// attendee.
+    async fn attendees(&self, session: SessionId) -> StoreResult<Vec<(SignUp, Member)>>;
     async fn register(&self, session: SessionId) -> StoreResult<Option<RegisterRecord>>;
     /// A member's live sign-ups (places and waiting) to sessions starting
     /// at or after `from`, soonest first, at most `limit`.

@@ -20,7 +20,9 @@ use timecredits_app::activities::{
     ClaimFilter, ClaimId, Contribution, ContributionBatch, ContributionId, DayMinutes, Recorded,
     RegisterRecord, Session, SessionId, SignUp, SignUpId,
 };
-use timecredits_app::{MemberId, OrganisationId, PostError, StoreError, StoreResult, UserId};
+use timecredits_app::{
+    Member, MemberId, OrganisationId, PostError, StoreError, StoreResult, UserId,
+};
 use timecredits_domain::activity::{
     self as activity_rules, ActivityDetails, CoProductionLevel, CoProductionMode, SignUpStatus,
 };
@@ -31,7 +33,7 @@ use timecredits_ledger::{AccountId, Movement, PostingRequest, ProgrammeId, Trans
 use uuid::Uuid;
 
 use crate::error::db_err;
-use crate::rows::transfer_columns;
+use crate::rows::{member_columns, transfer_columns};
 use crate::{Attempt, PgStore, retrying};
 
 fn corrupt(what: &str, raw: &str) -> StoreError {
@@ -718,6 +720,43 @@ impl ActivityStore for PgStore {
         .iter()
         .map(sign_up)
         .collect()
+    }
+
+    async fn attendees(&self, session: SessionId) -> StoreResult<Vec<(SignUp, Member)>> {
+        let sign_ups: Vec<SignUp> = sqlx::query(
+            "SELECT * FROM session_sign_ups WHERE session_id = $1 AND status = 'confirmed'
+             ORDER BY seq",
+        )
+        .bind(session.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(sign_up)
+        .collect::<StoreResult<_>>()?;
+        let ids: Vec<Uuid> = sign_ups.iter().map(|s| s.member.0).collect();
+        let mut members: HashMap<MemberId, Member> = sqlx::query(concat!(
+            "SELECT ",
+            member_columns!(),
+            " FROM members WHERE id = ANY($1)"
+        ))
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|row| crate::rows::member(row).map(|m| (m.id, m)))
+        .collect::<StoreResult<_>>()?;
+        // Members are never deleted, so every sign-up's member is there.
+        sign_ups
+            .into_iter()
+            .map(|s| {
+                let member = members.remove(&s.member).ok_or_else(|| {
+                    StoreError::Corrupt(format!("sign-up {} has no member", s.id))
+                })?;
+                Ok((s, member))
+            })
+            .collect()
     }
 
     async fn member_sign_ups(

@@ -17,7 +17,9 @@ use timecredits_app::activities::{
     ClaimFilter, ClaimId, Contribution, ContributionBatch, ContributionId, DayMinutes, Recorded,
     RegisterRecord, Session, SessionId, SignUp, SignUpId,
 };
-use timecredits_app::{MemberId, OrganisationId, PostError, StoreError, StoreResult, UserId};
+use timecredits_app::{
+    Member, MemberId, OrganisationId, PostError, StoreError, StoreResult, UserId,
+};
 use timecredits_domain::activity::{
     self as activity_rules, ActivityDetails, CoProductionLevel, CoProductionMode, SignUpStatus,
 };
@@ -694,6 +696,40 @@ impl ActivityStore for SqliteStore {
                 [blob(session.0)],
                 sign_up,
             )
+        })
+        .await
+    }
+
+    async fn attendees(&self, session: SessionId) -> StoreResult<Vec<(SignUp, Member)>> {
+        self.read(move |c| {
+            let sign_ups = rows(
+                c,
+                "SELECT * FROM session_sign_ups WHERE session_id = ?1 AND status = 'confirmed'
+                 ORDER BY seq",
+                [blob(session.0)],
+                sign_up,
+            )?;
+            let mut members: HashMap<MemberId, Member> = rows(
+                c,
+                "SELECT * FROM members WHERE id IN
+                   (SELECT member_id FROM session_sign_ups
+                    WHERE session_id = ?1 AND status = 'confirmed')",
+                [blob(session.0)],
+                crate::store_impl::member,
+            )?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+            // Members are never deleted, so every sign-up's member is there.
+            sign_ups
+                .into_iter()
+                .map(|s| {
+                    let member = members.remove(&s.member).ok_or_else(|| {
+                        StoreError::Corrupt(format!("sign-up {} has no member", s.id))
+                    })?;
+                    Ok((s, member))
+                })
+                .collect()
         })
         .await
     }
