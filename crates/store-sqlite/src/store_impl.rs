@@ -263,7 +263,7 @@ impl CoreStore for SqliteStore {
     }
 
     async fn programme(&self, id: ProgrammeId) -> StoreResult<Option<Programme>> {
-        self.read(move |c| {
+        self.read_point(move |c| {
             query_one(
                 c,
                 "SELECT * FROM programmes WHERE id = ?1",
@@ -301,7 +301,7 @@ impl CoreStore for SqliteStore {
     }
 
     async fn organisation(&self, id: OrganisationId) -> StoreResult<Option<Organisation>> {
-        self.read(move |c| {
+        self.read_point(move |c| {
             query_one(
                 c,
                 "SELECT * FROM organisations WHERE id = ?1",
@@ -331,12 +331,14 @@ impl CoreStore for SqliteStore {
     }
 
     async fn member(&self, id: MemberId) -> StoreResult<Option<Member>> {
-        self.read(move |c| query_one(c, "SELECT * FROM members WHERE id = ?1", blob(id.0), member))
-            .await
+        self.read_point(move |c| {
+            query_one(c, "SELECT * FROM members WHERE id = ?1", blob(id.0), member)
+        })
+        .await
     }
 
     async fn member_by_number(&self, number: MemberNumber) -> StoreResult<Option<Member>> {
-        self.read(move |c| {
+        self.read_point(move |c| {
             query_one(
                 c,
                 "SELECT * FROM members WHERE member_number = ?1",
@@ -469,8 +471,10 @@ impl CoreStore for SqliteStore {
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        self.read(move |c| query_one(c, "SELECT * FROM users WHERE id = ?1", blob(id.0), user))
-            .await
+        self.read_point(move |c| {
+            query_one(c, "SELECT * FROM users WHERE id = ?1", blob(id.0), user)
+        })
+        .await
     }
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
@@ -515,7 +519,7 @@ impl CoreStore for SqliteStore {
     }
 
     async fn roles(&self, u: UserId) -> StoreResult<Vec<RoleGrant>> {
-        self.read(move |c| {
+        self.read_point(move |c| {
             query_all(
                 c,
                 "SELECT * FROM role_grants WHERE user_id = ?1 ORDER BY role, scope_kind, scope_id",
@@ -541,7 +545,7 @@ impl CoreStore for SqliteStore {
 
     async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
         let id_hash = id_hash.to_owned();
-        self.read(move |c| {
+        self.read_point(move |c| {
             query_one(
                 c,
                 "SELECT * FROM sessions WHERE id_hash = ?1",
@@ -585,6 +589,6 @@ impl CoreStore for SqliteStore {
 
     async fn api_token_holder(&self, token_hash: &str) -> StoreResult<Option<TokenHolder>> {
         let token_hash = token_hash.to_owned();
-        self.read(move |c| token_holder(c, &token_hash)).await
+        self.read_point(move |c| token_holder(c, &token_hash)).await
     }
 }

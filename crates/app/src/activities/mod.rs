@@ -104,6 +104,8 @@ pub struct RegisterSheet {
     pub session: Session,
     pub activity: Activity,
     pub date: NaiveDate,
+    /// The programme's time zone, in which the session's times are shown.
+    pub zone: chrono_tz::Tz,
     pub attendees: Vec<(SignUp, Member)>,
     pub default_minutes: i64,
     pub confirmed: Option<RegisterRecord>,
@@ -192,8 +194,27 @@ impl App {
         Ok(out)
     }
 
+    /// Whether `programme` is one of [`Self::programmes_of`] the actor,
+    /// reading no more than it takes to find out.
     async fn sees(&self, actor: &Actor, programme: ProgrammeId) -> Result<bool, AppError> {
-        Ok(self.programmes_of(actor).await?.contains(&programme))
+        if actor.managed_programmes().any(|p| p == programme) {
+            return Ok(true);
+        }
+        if let Some(member) = actor.member
+            && let Some(m) = self.store.member(member).await?
+            && m.programme == programme
+        {
+            return Ok(true);
+        }
+        for grant in &actor.grants {
+            if let crate::Scope::Organisation(o) = grant.scope
+                && let Some(org) = self.store.organisation(o).await?
+                && org.programme == programme
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     fn manages_organisation(actor: &Actor, organisation: &Organisation) -> bool {
@@ -518,6 +539,7 @@ impl App {
         }
         Ok(RegisterSheet {
             date: crate::rules::local_date(&programme, session.starts_at),
+            zone: crate::rules::time_zone(&programme),
             default_minutes: rules_activity::session_minutes(session.starts_at, session.ends_at),
             confirmed: self.store.register(session.id).await?,
             contributions: self.store.session_contributions(session.id).await?,

@@ -497,7 +497,7 @@ impl ActivityStore for SqliteStore {
     }
 
     async fn activity(&self, id: ActivityId) -> StoreResult<Option<Activity>> {
-        self.read(move |c| {
+        self.read_point(move |c| {
             one(
                 c,
                 "SELECT * FROM activities WHERE id = ?1",
@@ -568,7 +568,7 @@ impl ActivityStore for SqliteStore {
     }
 
     async fn activity_session(&self, id: SessionId) -> StoreResult<Option<Session>> {
-        self.read(move |c| {
+        self.read_point(move |c| {
             one(
                 c,
                 "SELECT * FROM activity_sessions WHERE id = ?1",
@@ -777,7 +777,7 @@ impl ActivityStore for SqliteStore {
     }
 
     async fn contribution(&self, id: ContributionId) -> StoreResult<Option<Contribution>> {
-        self.read(move |c| contribution_by_id(c, id)).await
+        self.read_point(move |c| contribution_by_id(c, id)).await
     }
 
     async fn session_contributions(&self, session: SessionId) -> StoreResult<Vec<Contribution>> {

@@ -428,7 +428,7 @@ fn after_blob(after: Option<Uuid>) -> [u8; 16] {
 #[async_trait]
 impl DirectoryStore for SqliteStore {
     async fn earn_policy(&self, org: OrganisationId) -> StoreResult<Option<EarnPolicy>> {
-        self.read(move |c| {
+        self.read_point(move |c| {
             c.prepare_cached(
                 "SELECT members_may_claim, hours_confirmed_by FROM earn_policies WHERE organisation_id = ?1",
             )
@@ -495,7 +495,7 @@ impl DirectoryStore for SqliteStore {
         &self,
         org: OrganisationId,
     ) -> StoreResult<Option<OrganisationDetails>> {
-        self.read(move |c| details(c, org)).await
+        self.read_point(move |c| details(c, org)).await
     }
 
     async fn partners(
@@ -703,7 +703,7 @@ impl DirectoryStore for SqliteStore {
     }
 
     async fn registration(&self, member: MemberId) -> StoreResult<Option<Registration>> {
-        self.read(move |c| read_registration(c, member)).await
+        self.read_point(move |c| read_registration(c, member)).await
     }
 
     async fn decide_registration(

@@ -33,7 +33,7 @@ fn version(row: &rusqlite::Row) -> StoreResult<RuleVersion> {
 #[async_trait]
 impl RulesStore for SqliteStore {
     async fn rule_versions(&self, programme: ProgrammeId) -> StoreResult<Vec<RuleVersion>> {
-        self.read(move |c| {
+        self.read_point(move |c| {
             let mut stmt = c
                 .prepare_cached("SELECT * FROM programme_rule_versions WHERE programme_id = ?1 ORDER BY effective_from")
                 .map_err(internal)?;

@@ -180,7 +180,7 @@ async fn register_page(
     typed: &HashMap<String, String>,
 ) -> Result<RegisterPage, AppError> {
     let sheet = app.register_sheet(actor, session).await?;
-    let zone = organisation_zone(app, sheet.session.organisation).await?;
+    let zone = sheet.zone;
     let names: HashMap<MemberId, String> = sheet
         .attendees
         .iter()
