@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use timecredits_app::activities::{
-    ActivityId, ActivityQuery, DirectRecord, NewClaim, NewSession, RegisterEntry, SessionId,
+    ActivityId, ActivityQuery, DirectRecord, NewClaim, NewSession, Places, RegisterEntry, SessionId,
 };
 use timecredits_app::bulk::{ImportKind, ImportRequest};
 use timecredits_app::directory::PageRequest;
@@ -385,6 +385,39 @@ async fn sign_ups_fill_places_then_the_waiting_list(store: Arc<dyn Store>) {
         .await
         .expect("again");
     assert_eq!(again.status, SignUpStatus::Waiting);
+    // A page of sessions is counted in one read, as one session is: two
+    // places, one waiting, a cancelled sign-up in neither; an empty session.
+    let empty = w.session(activity, 7).await;
+    let page = w
+        .app
+        .list_sessions(&w.coordinator, activity, None, None, None)
+        .await
+        .expect("sessions");
+    assert_eq!(page.items.len(), 2);
+    let counted = w
+        .app
+        .sessions_places(&w.coordinator, &page.items)
+        .await
+        .expect("places");
+    for (id, taken, waiting, capacity) in [(session, 2, 1, 2), (empty, 0, 0, 7)] {
+        let one = w.app.session_places(&w.coordinator, id).await.expect("one");
+        let expected = Places {
+            capacity,
+            taken,
+            waiting,
+        };
+        assert_eq!(one, expected);
+        assert_eq!(counted.get(&id), Some(&expected));
+    }
+    assert_eq!(
+        code(
+            w.app
+                .sessions_places(&w.stranger_member, &page.items)
+                .await
+                .expect_err("another programme's sessions")
+        ),
+        "not_found"
+    );
     // Once the session starts, sign-ups are closed.
     w.clock.set(noon() + Duration::days(1));
     assert_eq!(

@@ -34,7 +34,7 @@ use uuid::Uuid;
 
 pub use model::{
     Activity, ActivityFilter, ActivityId, Claim, ClaimFilter, ClaimId, Contribution,
-    ContributionId, RegisterRecord, Session, SessionId, SignUp, SignUpId,
+    ContributionId, RegisterRecord, Session, SessionId, SignUp, SignUpCounts, SignUpId,
 };
 pub use store::{
     ActivityStore, BatchKind, Cancellation, ContributionBatch, DayMinutes, NewContribution,
@@ -130,6 +130,15 @@ pub struct Places {
 }
 
 impl Places {
+    fn of(session: &Session, counts: Option<&SignUpCounts>) -> Self {
+        let counts = counts.copied().unwrap_or_default();
+        Self {
+            capacity: session.capacity,
+            taken: counts.taken,
+            waiting: counts.waiting,
+        }
+    }
+
     pub fn free(&self) -> i64 {
         (self.capacity - self.taken).max(0)
     }
@@ -490,16 +499,32 @@ impl App {
         session: SessionId,
     ) -> Result<Places, AppError> {
         let (session, _) = self.activity_session(actor, session).await?;
-        let sign_ups = self.store.sign_ups(session.id).await?;
-        let taken = sign_ups
+        let counts = self.store.sign_up_counts(&[session.id]).await?;
+        Ok(Places::of(&session, counts.get(&session.id)))
+    }
+
+    /// What [`Self::session_places`] answers, for each of these sessions
+    /// (as the actor was given them by [`Self::list_sessions`]), in one
+    /// read for the lot rather than two per session.
+    pub async fn sessions_places(
+        &self,
+        actor: &Actor,
+        sessions: &[Session],
+    ) -> Result<HashMap<SessionId, Places>, AppError> {
+        let mut programmes: Vec<ProgrammeId> = sessions.iter().map(|s| s.programme).collect();
+        programmes.sort_unstable();
+        programmes.dedup();
+        for programme in programmes {
+            if !self.sees(actor, programme).await? {
+                return Err(AppError::NotFound("session"));
+            }
+        }
+        let ids: Vec<SessionId> = sessions.iter().map(|s| s.id).collect();
+        let counts = self.store.sign_up_counts(&ids).await?;
+        Ok(sessions
             .iter()
-            .filter(|s| s.status == SignUpStatus::Confirmed)
-            .count();
-        Ok(Places {
-            capacity: session.capacity,
-            taken: i64::try_from(taken).unwrap_or(i64::MAX),
-            waiting: i64::try_from(sign_ups.len() - taken).unwrap_or(i64::MAX),
-        })
+            .map(|s| (s.id, Places::of(s, counts.get(&s.id))))
+            .collect())
     }
 
     /// The actor's own coming sessions (places and waiting list), soonest

@@ -110,6 +110,13 @@ pub struct SignUp {
     pub cancelled_at: Option<DateTime<Utc>>,
 }
 
+/// How many of a session's live sign-ups hold a place and how many wait.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SignUpCounts {
+    pub taken: i64,
+    pub waiting: i64,
+}
+
 /// Time a member gave to an activity on a date, credited by `transfer`.
 /// Never edited: a correction is a new contribution that supersedes it.
 #[derive(Clone, Debug, PartialEq, Eq)]

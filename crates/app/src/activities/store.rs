@@ -18,7 +18,7 @@ use timecredits_ledger::{
 
 use super::model::{
     Activity, ActivityFilter, ActivityId, Claim, ClaimFilter, ClaimId, Contribution,
-    ContributionId, RegisterRecord, Session, SessionId, SignUp,
+    ContributionId, RegisterRecord, Session, SessionId, SignUp, SignUpCounts,
 };
 use crate::{Member, MemberId, PostError, StoreError, StoreResult, UserId};
 
@@ -253,6 +253,12 @@ pub trait ActivityStore: Send + Sync {
     /// member: what a register lists, in one read rather than one per
     /// attendee.
     async fn attendees(&self, session: SessionId) -> StoreResult<Vec<(SignUp, Member)>>;
+    /// For each of these sessions that has live sign-ups, how many hold a
+    /// place and how many wait: a page of sessions in one read.
+    async fn sign_up_counts(
+        &self,
+        sessions: &[SessionId],
+    ) -> StoreResult<HashMap<SessionId, SignUpCounts>>;
     async fn register(&self, session: SessionId) -> StoreResult<Option<RegisterRecord>>;
     /// A member's live sign-ups (places and waiting) to sessions starting
     /// at or after `from`, soonest first, at most `limit`.

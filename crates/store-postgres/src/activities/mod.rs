@@ -18,7 +18,7 @@ use sqlx::postgres::{PgConnection, PgRow};
 use timecredits_app::activities::{
     Activity, ActivityFilter, ActivityId, ActivityStore, BatchKind, Cancellation, Claim,
     ClaimFilter, ClaimId, Contribution, ContributionBatch, ContributionId, DayMinutes, Recorded,
-    RegisterRecord, Session, SessionId, SignUp, SignUpId,
+    RegisterRecord, Session, SessionId, SignUp, SignUpCounts, SignUpId,
 };
 use timecredits_app::{
     Member, MemberId, OrganisationId, PostError, StoreError, StoreResult, UserId,
@@ -757,6 +757,33 @@ impl ActivityStore for PgStore {
                 Ok((s, member))
             })
             .collect()
+    }
+
+    async fn sign_up_counts(
+        &self,
+        sessions: &[SessionId],
+    ) -> StoreResult<HashMap<SessionId, SignUpCounts>> {
+        let ids: Vec<Uuid> = sessions.iter().map(|s| s.0).collect();
+        sqlx::query(
+            "SELECT session_id,
+                    count(*) FILTER (WHERE status = 'confirmed') AS taken,
+                    count(*) FILTER (WHERE status = 'waiting') AS waiting
+             FROM session_sign_ups WHERE session_id = ANY($1) AND status <> 'cancelled'
+             GROUP BY session_id",
+        )
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|row| {
+            let counts = SignUpCounts {
+                taken: col(row, "taken")?,
+                waiting: col(row, "waiting")?,
+            };
+            Ok((SessionId(col(row, "session_id")?), counts))
+        })
+        .collect()
     }
 
     async fn member_sign_ups(

@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use timecredits_app::activities::{
     Activity, ActivityFilter, ActivityId, ActivityStore, BatchKind, Cancellation, Claim,
     ClaimFilter, ClaimId, Contribution, ContributionBatch, ContributionId, DayMinutes, Recorded,
-    RegisterRecord, Session, SessionId, SignUp, SignUpId,
+    RegisterRecord, Session, SessionId, SignUp, SignUpCounts, SignUpId,
 };
 use timecredits_app::{
     Member, MemberId, OrganisationId, PostError, StoreError, StoreResult, UserId,
@@ -730,6 +730,35 @@ impl ActivityStore for SqliteStore {
                     Ok((s, member))
                 })
                 .collect()
+        })
+        .await
+    }
+
+    async fn sign_up_counts(
+        &self,
+        sessions: &[SessionId],
+    ) -> StoreResult<HashMap<SessionId, SignUpCounts>> {
+        let sessions = sessions.to_vec();
+        self.read(move |c| {
+            // One probe of the (session, status) index per session, all in
+            // one hop to the reader.
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT count(*) FILTER (WHERE status = 'confirmed'),
+                            count(*) FILTER (WHERE status = 'waiting')
+                     FROM session_sign_ups WHERE session_id = ?1 AND status <> 'cancelled'",
+                )
+                .map_err(internal)?;
+            let mut out = HashMap::new();
+            for session in sessions {
+                let (taken, waiting): (i64, i64) = stmt
+                    .query_row([blob(session.0)], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(internal)?;
+                if taken + waiting > 0 {
+                    out.insert(session, SignUpCounts { taken, waiting });
+                }
+            }
+            Ok(out)
         })
         .await
     }

@@ -268,9 +268,13 @@ pub(crate) async fn show(
         Vec::new()
     };
     let sessions = app.list_sessions(actor, id, None, None, Some(50)).await?;
+    let places = app.sessions_places(actor, &sessions.items).await?;
     let mut rows = Vec::new();
     for session in sessions.items {
-        let places = app.session_places(actor, session.id).await?;
+        let places = places
+            .get(&session.id)
+            .copied()
+            .ok_or(AppError::NotFound("session"))?;
         let end_zone = session.ends_at.with_timezone(&zone);
         rows.push(SessionRow {
             id: session.id.to_string(),

@@ -94,8 +94,12 @@ pub(crate) async fn sessions(
             let sessions = app
                 .list_sessions(actor, activity.id, Some(from), None, Some(50))
                 .await?;
+            let places = app.sessions_places(actor, &sessions.items).await?;
             for session in sessions.items {
-                let places = app.session_places(actor, session.id).await?;
+                let places = places
+                    .get(&session.id)
+                    .copied()
+                    .ok_or(AppError::NotFound("session"))?;
                 let day = session.starts_at.with_timezone(&zone).date_naive();
                 if day < local_today {
                     continue;
