@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use serde::Deserialize;
-use timecredits_app::activities::{ActivityQuery, ClaimId, RegisterEntry, SessionId};
+use timecredits_app::activities::{ActivityId, ActivityQuery, ClaimId, RegisterEntry, SessionId};
 use timecredits_app::{Actor, App, AppError, MemberId, OrganisationId, Role, Scope};
 use timecredits_ledger::TransferId;
 use uuid::Uuid;
@@ -345,6 +345,8 @@ async fn decide_page(
     errors: FormErrors,
 ) -> Result<DecidePage, AppError> {
     let mut claims = Vec::new();
+    // Claims to one activity come in runs: read each activity once.
+    let mut titles: HashMap<ActivityId, String> = HashMap::new();
     for organisation in coordinated(actor) {
         let pending = app
             .pending_claims(actor, organisation, None, Some(200))
@@ -356,11 +358,18 @@ async fn decide_page(
                 .await?
                 .map(|m| format!("{} ({})", m.display_name, m.number))
                 .unwrap_or_default();
-            let activity = app
-                .activity(actor, c.activity)
-                .await
-                .map(|a| a.details.title)
-                .unwrap_or_default();
+            let activity = match titles.get(&c.activity) {
+                Some(title) => title.clone(),
+                None => {
+                    let title = app
+                        .activity(actor, c.activity)
+                        .await
+                        .map(|a| a.details.title)
+                        .unwrap_or_default();
+                    titles.insert(c.activity, title.clone());
+                    title
+                }
+            };
             claims.push(ClaimToDecide {
                 id: c.id.to_string(),
                 member,
