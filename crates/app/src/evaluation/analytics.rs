@@ -143,7 +143,8 @@ pub(crate) fn member_key(member: MemberId) -> String {
     member.0.to_string()
 }
 
-pub(crate) fn day(date: NaiveDate) -> Day {
+/// The analytics' calendar day of a date (total: every date is one).
+pub fn report_day(date: NaiveDate) -> Day {
     let month = u8::try_from(date.month()).unwrap_or(1);
     let d = u8::try_from(date.day()).unwrap_or(1);
     Day::new(date.year(), month, d).expect("a NaiveDate is a valid calendar day")
@@ -395,7 +396,7 @@ impl App {
             };
             contributions.push(Contribution {
                 member: Arc::clone(member),
-                date: day(c.date),
+                date: report_day(c.date),
                 minutes: c.minutes,
                 level: level(c.level),
                 mode: mode(c.mode),
@@ -500,7 +501,7 @@ impl App {
             .iter()
             .map(|m| Participant {
                 key: member_key(m.member),
-                joined: day(local_date(programme, m.joined_at)),
+                joined: report_day(local_date(programme, m.joined_at)),
                 decile: m.decile.and_then(Decile::new),
                 new_to_volunteering: m.profile.as_ref().and_then(new_to_volunteering),
                 demographics: m
@@ -558,7 +559,7 @@ impl App {
                 .map_err(analytics_error)?
                 .tables(),
             ReportKind::Engagement => {
-                let today = day(self.programme_today(&programme));
+                let today = report_day(self.programme_today(&programme));
                 let as_of = filter.to.map_or(today, |to| to.min(today));
                 let mut tables = pure::engagement(&data, filter, as_of, threshold)
                     .map_err(analytics_error)?

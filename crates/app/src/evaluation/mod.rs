@@ -26,7 +26,7 @@ mod schedule;
 mod store;
 mod surveys;
 
-pub use analytics::{AnalyticsReport, ReportKind};
+pub use analytics::{AnalyticsReport, ReportKind, report_day};
 pub use extract::{ExtractFile, ResearchExtract};
 pub use model::{
     AGE_BANDS, Answer, CONSENT_WORDING, CONSENT_WORDINGS, Choice, ConsentDecision, ConsentRecord,

@@ -6,11 +6,11 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use timecredits_app::AppError;
-use timecredits_app::evaluation::ReportKind;
 use timecredits_app::evaluation::eval::analytics::{Day, Filter, Level, Mode};
+use timecredits_app::evaluation::{ReportKind, report_day};
 use timecredits_ledger::ProgrammeId;
 use utoipa::{IntoParams, ToSchema};
 
@@ -79,9 +79,7 @@ fn day(field: &'static str, raw: Option<&str>) -> Result<Option<Day>, AppError> 
     };
     let bad = || AppError::invalid(field, "must be a date such as 2026-03-31");
     let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| bad())?;
-    let month = u8::try_from(date.month()).map_err(|_| bad())?;
-    let day = u8::try_from(date.day()).map_err(|_| bad())?;
-    Day::new(date.year(), month, day).map(Some).ok_or_else(bad)
+    Ok(Some(report_day(date)))
 }
 
 fn code<T: Copy>(

@@ -1,9 +1,10 @@
 //! The reports' filter form, read from GET query parameters: the period
 //! (from, to), organisation, co-production level and mode.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
-use timecredits_app::evaluation::eval::analytics::{Day, Filter, Level, Mode};
+use timecredits_app::evaluation::eval::analytics::{Filter, Level, Mode};
+use timecredits_app::evaluation::report_day;
 
 use crate::pages::Layout;
 use crate::pages::forms::FormErrors;
@@ -40,14 +41,6 @@ pub(crate) struct ReadFilter {
     pub(crate) fields: Vec<Field>,
     /// The period in words, for captions and the funder report.
     pub(crate) period: String,
-}
-
-fn day(date: NaiveDate) -> Option<Day> {
-    Day::new(
-        date.year(),
-        u8::try_from(date.month()).ok()?,
-        u8::try_from(date.day()).ok()?,
-    )
 }
 
 fn read_day(raw: &str) -> Result<Option<NaiveDate>, ()> {
@@ -192,8 +185,8 @@ pub(crate) fn read(
     .collect();
     ReadFilter {
         filter: Filter {
-            from: from.and_then(day),
-            to: to.and_then(day),
+            from: from.map(report_day),
+            to: to.map(report_day),
             organisation,
             level,
             mode,
