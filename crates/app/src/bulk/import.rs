@@ -17,8 +17,8 @@ use timecredits_ledger::{
     TransferKind,
 };
 
-use super::derived_id;
 use super::store::NewPartnerRecord;
+use super::{derived_id, sequential_id};
 use crate::activities::{
     Activity, ActivityFilter, BatchKind, Contribution, ContributionBatch, ContributionId,
     NewContribution,
@@ -30,6 +30,7 @@ use crate::{
     Actor, App, AppError, Member, MemberId, MemberNumber, Organisation, OrganisationId, Programme,
     StoreError,
 };
+use uuid::Uuid;
 
 /// The most data rows one file may hold.
 pub const MAX_IMPORT_ROWS: usize = 10_000;
@@ -878,14 +879,25 @@ impl App {
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<Outcome, AppError> {
         // A retry: the store answers it (or refuses a different file); the
-        // daily cap would otherwise count the rows already imported.
-        let replay = match rows.first() {
-            Some(first) => self
-                .store
-                .contribution(ContributionId(derived_id(key, "contribution", first.line)))
-                .await?
-                .is_some(),
-            None => false,
+        // daily cap would otherwise count the rows already imported. A file
+        // imported before ids were sequential keeps its hashed ids, so a
+        // retry of it must name the same ones to be recognised.
+        let (ids, replay) = match rows.first() {
+            None => (ContributionIds::Sequential, false),
+            Some(first) => {
+                let mut found = None;
+                for ids in [ContributionIds::Sequential, ContributionIds::Hashed] {
+                    let id = ContributionId(ids.id(key, first.line));
+                    if self.store.contribution(id).await?.is_some() {
+                        found = Some(ids);
+                        break;
+                    }
+                }
+                match found {
+                    Some(ids) => (ids, true),
+                    None => (ContributionIds::Sequential, false),
+                }
+            }
         };
         let today = self.programme_today(programme);
         let book = self.rule_book(programme.id).await?;
@@ -1161,7 +1173,7 @@ impl App {
         let mut contributions = Vec::with_capacity(checked.len());
         let mut postings = Vec::with_capacity(checked.len());
         for row in checked {
-            let id = derived_id(key, "contribution", row.line);
+            let id = ids.id(key, row.line);
             let amount = Minutes::for_transfer(row.minutes)?;
             postings.push(PostingRequest {
                 id: TransferId(id),
@@ -1229,6 +1241,26 @@ impl App {
     }
 }
 
+/// How the ids of a file's contributions (and of their issuances, which
+/// share them) derive from its key and lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ContributionIds {
+    /// Neighbours in the indexes: what every import now writes.
+    Sequential,
+    /// Spread at random: what imports wrote before, still named by a
+    /// retry of such a file so that it is answered as a replay.
+    Hashed,
+}
+
+impl ContributionIds {
+    fn id(self, key: TransferId, line: u64) -> Uuid {
+        match self {
+            Self::Sequential => sequential_id(key, "contribution", line),
+            Self::Hashed => derived_id(key, "contribution", line),
+        }
+    }
+}
+
 /// What checking and writing a file came to.
 enum Outcome {
     Problems(Problems),
@@ -1289,6 +1321,25 @@ fn member_record(
 #[cfg(test)]
 mod line_tests {
     use super::*;
+
+    #[test]
+    fn files_imported_with_hashed_ids_are_still_named_by_them() {
+        // A retry of a file imported before ids were sequential finds its
+        // contributions only under the ids it was written with.
+        let key = TransferId(Uuid::from_u128(7));
+        assert_eq!(
+            ContributionIds::Hashed.id(key, 2),
+            derived_id(key, "contribution", 2)
+        );
+        assert_eq!(
+            ContributionIds::Sequential.id(key, 2),
+            sequential_id(key, "contribution", 2)
+        );
+        assert_ne!(
+            ContributionIds::Hashed.id(key, 2),
+            ContributionIds::Sequential.id(key, 2)
+        );
+    }
 
     #[test]
     fn problems_name_the_same_line_whatever_the_line_ends() {
