@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0011_activity_postcode",
         include_str!("../migrations/0011_activity_postcode.sql"),
     ),
+    (
+        "0012_session_index_partial",
+        include_str!("../migrations/0012_session_index_partial.sql"),
+    ),
 ];
 
 /// Applies pending migrations in one transaction each. Returns how many ran.
