@@ -57,6 +57,19 @@ struct Readers {
     idle: Mutex<Vec<Connection>>,
 }
 
+impl Readers {
+    fn take_idle(&self) -> Option<Connection> {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    }
+
+    fn give_back(&self, conn: Connection) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(conn);
+    }
+}
+
 fn unavailable(path: &Path, e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(format!(
         "cannot open SQLite database {}: {e}",
@@ -158,24 +171,14 @@ impl SqliteStore {
         f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
         let idle = match self.readers.permits.clone().try_acquire_owned() {
-            Ok(permit) => self
-                .readers
-                .idle
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .pop()
-                .map(|conn| (permit, conn)),
+            Ok(permit) => self.readers.take_idle().map(|conn| (permit, conn)),
             Err(_) => None,
         };
         let Some((permit, conn)) = idle else {
             return self.read(f).await;
         };
         let result = f(&conn);
-        self.readers
-            .idle
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(conn);
+        self.readers.give_back(conn);
         drop(permit);
         result
     }
@@ -194,8 +197,7 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Internal(format!("reader pool closed: {e}")))?;
         tokio::task::spawn_blocking(move || {
-            let pooled = readers.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-            let conn = match pooled {
+            let conn = match readers.take_idle() {
                 Some(c) => c,
                 None => {
                     let c = open_connection(&path, false)?;
@@ -205,11 +207,7 @@ impl SqliteStore {
                 }
             };
             let result = f(&conn);
-            readers
-                .idle
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(conn);
+            readers.give_back(conn);
             drop(permit);
             result
         })

@@ -38,7 +38,7 @@ pub use model::{
 };
 pub use store::{
     ActivityStore, BatchKind, Cancellation, ContributionBatch, DayMinutes, NewContribution,
-    Recorded,
+    Recorded, pair_with_members,
 };
 
 use crate::{Actor, App, AppError, Member, MemberId, Organisation, OrganisationId, Programme};
@@ -206,24 +206,8 @@ impl App {
     /// Whether `programme` is one of [`Self::programmes_of`] the actor,
     /// reading no more than it takes to find out.
     async fn sees(&self, actor: &Actor, programme: ProgrammeId) -> Result<bool, AppError> {
-        if actor.managed_programmes().any(|p| p == programme) {
-            return Ok(true);
-        }
-        if let Some(member) = actor.member
-            && let Some(m) = self.store.member(member).await?
-            && m.programme == programme
-        {
-            return Ok(true);
-        }
-        for grant in &actor.grants {
-            if let crate::Scope::Organisation(o) = grant.scope
-                && let Some(org) = self.store.organisation(o).await?
-                && org.programme == programme
-            {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        Ok(actor.managed_programmes().any(|p| p == programme)
+            || self.member_or_staff_in(actor, programme).await?)
     }
 
     fn manages_organisation(actor: &Actor, organisation: &Organisation) -> bool {

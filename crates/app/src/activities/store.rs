@@ -22,6 +22,25 @@ use super::model::{
 };
 use crate::{Member, MemberId, PostError, StoreError, StoreResult, UserId};
 
+/// What [`ActivityStore::attendees`] answers, from its two reads: each
+/// sign-up, in the order given, with its member. Members are never
+/// deleted, so a sign-up without one is a corrupt store.
+pub fn pair_with_members(
+    sign_ups: Vec<SignUp>,
+    members: impl IntoIterator<Item = Member>,
+) -> StoreResult<Vec<(SignUp, Member)>> {
+    let mut members: HashMap<MemberId, Member> = members.into_iter().map(|m| (m.id, m)).collect();
+    sign_ups
+        .into_iter()
+        .map(|s| {
+            let member = members
+                .remove(&s.member)
+                .ok_or_else(|| StoreError::Corrupt(format!("sign-up {} has no member", s.id)))?;
+            Ok((s, member))
+        })
+        .collect()
+}
+
 /// A contribution to record, with the daily cap of the rules in force on its date.
 #[derive(Clone, Debug)]
 pub struct NewContribution {

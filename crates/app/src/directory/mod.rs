@@ -207,6 +207,16 @@ impl App {
         if actor.is_administrator() || actor.manages(programme) || actor.evaluates(programme) {
             return Ok(true);
         }
+        self.member_or_staff_in(actor, programme).await
+    }
+
+    /// Whether the actor is a member of the programme or staff of one of
+    /// its organisations, reading no more than it takes to find out.
+    pub(crate) async fn member_or_staff_in(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+    ) -> Result<bool, AppError> {
         if let Some(member) = actor.member
             && let Some(m) = self.store.member(member).await?
             && m.programme == programme

@@ -18,7 +18,7 @@ use sqlx::postgres::{PgConnection, PgRow};
 use timecredits_app::activities::{
     Activity, ActivityFilter, ActivityId, ActivityStore, BatchKind, Cancellation, Claim,
     ClaimFilter, ClaimId, Contribution, ContributionBatch, ContributionId, DayMinutes, Recorded,
-    RegisterRecord, Session, SessionId, SignUp, SignUpCounts, SignUpId,
+    RegisterRecord, Session, SessionId, SignUp, SignUpCounts, SignUpId, pair_with_members,
 };
 use timecredits_app::{
     Member, MemberId, OrganisationId, PostError, StoreError, StoreResult, UserId,
@@ -735,7 +735,7 @@ impl ActivityStore for PgStore {
         .map(sign_up)
         .collect::<StoreResult<_>>()?;
         let ids: Vec<Uuid> = sign_ups.iter().map(|s| s.member.0).collect();
-        let mut members: HashMap<MemberId, Member> = sqlx::query(concat!(
+        let members: Vec<Member> = sqlx::query(concat!(
             "SELECT ",
             member_columns!(),
             " FROM members WHERE id = ANY($1)"
@@ -745,18 +745,9 @@ impl ActivityStore for PgStore {
         .await
         .map_err(db_err)?
         .iter()
-        .map(|row| crate::rows::member(row).map(|m| (m.id, m)))
+        .map(crate::rows::member)
         .collect::<StoreResult<_>>()?;
-        // Members are never deleted, so every sign-up's member is there.
-        sign_ups
-            .into_iter()
-            .map(|s| {
-                let member = members.remove(&s.member).ok_or_else(|| {
-                    StoreError::Corrupt(format!("sign-up {} has no member", s.id))
-                })?;
-                Ok((s, member))
-            })
-            .collect()
+        pair_with_members(sign_ups, members)
     }
 
     async fn sign_up_counts(

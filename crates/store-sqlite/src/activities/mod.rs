@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use timecredits_app::activities::{
     Activity, ActivityFilter, ActivityId, ActivityStore, BatchKind, Cancellation, Claim,
     ClaimFilter, ClaimId, Contribution, ContributionBatch, ContributionId, DayMinutes, Recorded,
-    RegisterRecord, Session, SessionId, SignUp, SignUpCounts, SignUpId,
+    RegisterRecord, Session, SessionId, SignUp, SignUpCounts, SignUpId, pair_with_members,
 };
 use timecredits_app::{
     Member, MemberId, OrganisationId, PostError, StoreError, StoreResult, UserId,
@@ -709,27 +709,15 @@ impl ActivityStore for SqliteStore {
                 [blob(session.0)],
                 sign_up,
             )?;
-            let mut members: HashMap<MemberId, Member> = rows(
+            let members = rows(
                 c,
                 "SELECT * FROM members WHERE id IN
                    (SELECT member_id FROM session_sign_ups
                     WHERE session_id = ?1 AND status = 'confirmed')",
                 [blob(session.0)],
                 crate::store_impl::member,
-            )?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
-            // Members are never deleted, so every sign-up's member is there.
-            sign_ups
-                .into_iter()
-                .map(|s| {
-                    let member = members.remove(&s.member).ok_or_else(|| {
-                        StoreError::Corrupt(format!("sign-up {} has no member", s.id))
-                    })?;
-                    Ok((s, member))
-                })
-                .collect()
+            )?;
+            pair_with_members(sign_ups, members)
         })
         .await
     }

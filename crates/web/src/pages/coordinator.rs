@@ -10,7 +10,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use serde::Deserialize;
-use timecredits_app::activities::{ActivityId, ActivityQuery, ClaimId, RegisterEntry, SessionId};
+use timecredits_app::activities::{
+    ActivityId, ActivityQuery, ClaimId, RegisterEntry, Session, SessionId,
+};
 use timecredits_app::{Actor, App, AppError, MemberId, OrganisationId, Role, Scope};
 use timecredits_ledger::TransferId;
 use uuid::Uuid;
@@ -69,7 +71,9 @@ pub(crate) async fn sessions(
         return Err(AppError::Forbidden.into());
     }
     let now = app.now();
-    let mut rows = Vec::new();
+    // The sessions from today on, each with its activity's title and its
+    // local day; their places are then counted in one read for the lot.
+    let mut listed = Vec::new();
     for organisation in organisations {
         let zone = organisation_zone(app, organisation).await?;
         let local_today = now.with_timezone(&zone).date_naive();
@@ -94,36 +98,41 @@ pub(crate) async fn sessions(
             let sessions = app
                 .list_sessions(actor, activity.id, Some(from), None, Some(50))
                 .await?;
-            let places = app.sessions_places(actor, &sessions.items).await?;
             for session in sessions.items {
-                let places = places
-                    .get(&session.id)
-                    .copied()
-                    .ok_or(AppError::NotFound("session"))?;
                 let day = session.starts_at.with_timezone(&zone).date_naive();
-                if day < local_today {
-                    continue;
+                if day >= local_today {
+                    let today = day == local_today;
+                    listed.push((activity.details.title.clone(), zone, today, session));
                 }
-                rows.push((
-                    session.starts_at,
-                    SessionRow {
-                        activity: activity.details.title.clone(),
-                        when: l.lang.date_time(session.starts_at, zone),
-                        places: l.lang.ta(
-                            "sessions-places",
-                            &[
-                                ("taken", Arg::Int(places.taken)),
-                                ("capacity", Arg::Int(places.capacity)),
-                                ("waiting", Arg::Int(places.waiting)),
-                            ],
-                        ),
-                        register_href: format!("/sessions/{}/register", session.id),
-                        started: session.starts_at <= now,
-                        today: day == local_today,
-                    },
-                ));
             }
         }
+    }
+    let sessions: Vec<Session> = listed.iter().map(|(.., s)| s.clone()).collect();
+    let places = app.sessions_places(actor, &sessions).await?;
+    let mut rows = Vec::with_capacity(listed.len());
+    for (activity, zone, today, session) in listed {
+        let places = places
+            .get(&session.id)
+            .copied()
+            .ok_or(AppError::NotFound("session"))?;
+        rows.push((
+            session.starts_at,
+            SessionRow {
+                activity,
+                when: l.lang.date_time(session.starts_at, zone),
+                places: l.lang.ta(
+                    "sessions-places",
+                    &[
+                        ("taken", Arg::Int(places.taken)),
+                        ("capacity", Arg::Int(places.capacity)),
+                        ("waiting", Arg::Int(places.waiting)),
+                    ],
+                ),
+                register_href: format!("/sessions/{}/register", session.id),
+                started: session.starts_at <= now,
+                today,
+            },
+        ));
     }
     rows.sort_by_key(|(at, _)| *at);
     let (today, later): (Vec<_>, Vec<_>) = rows.into_iter().map(|(_, r)| r).partition(|r| r.today);
