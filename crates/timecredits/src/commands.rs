@@ -53,23 +53,30 @@ fn app(config: &Config, store: Arc<dyn Store>) -> App {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Installs the stop-signal handlers now and returns the future that waits
+/// on them. Installing them before the address is announced matters: a
+/// supervisor (or a test) may send SIGTERM as soon as it sees the address,
+/// and a handler installed lazily, when the server first polls the future,
+/// would miss it and the process would die without draining requests.
+fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, String> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind, name: &str| {
+            signal(kind).map_err(|e| format!("cannot listen for {name}: {e}"))
+        };
+        let mut terminate = listen(SignalKind::terminate(), "SIGTERM")?;
+        let mut interrupt = listen(SignalKind::interrupt(), "SIGINT")?;
+        Ok(async move {
+            tokio::select! { _ = terminate.recv() => {}, _ = interrupt.recv() => {} }
+            tracing::info!("shutting down: finishing requests in flight");
+        })
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
-    tracing::info!("shutting down: finishing requests in flight");
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }
 
 async fn serve_app(config: &Config, app: App, listen: SocketAddr) -> Result<(), String> {
@@ -77,6 +84,7 @@ async fn serve_app(config: &Config, app: App, listen: SocketAddr) -> Result<(), 
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let shutdown = shutdown_signal()?;
     tracing::info!(%address, backend = app.store().backend(), "serving");
     println!("timecredits is serving on http://{address}/");
     let router = timecredits_web::router(
@@ -85,7 +93,7 @@ async fn serve_app(config: &Config, app: App, listen: SocketAddr) -> Result<(), 
             secure_cookies: config.secure_cookies,
         },
     );
-    timecredits_web::serve(listener, router, shutdown_signal())
+    timecredits_web::serve(listener, router, shutdown)
         .await
         .map_err(|e| format!("the server stopped: {e}"))
 }
