@@ -226,6 +226,7 @@ impl App {
             return Err(AppError::NotFound("programme"));
         }
         let programme = self.programme(programme).await?;
+        let to_given = to;
         let to = to.unwrap_or_else(|| self.now());
         if from.is_some_and(|f| f > to) {
             return Err(AppError::invalid(
@@ -233,6 +234,29 @@ impl App {
                 "is after `to`; the period must start before it ends",
             ));
         }
+        let key = CirculationKey {
+            programme: programme.id,
+            from,
+            to: to_given,
+        };
+        let computed = self
+            .reports
+            .circulation
+            .get_or_compute(
+                &key,
+                || self.now(),
+                || self.compute_circulation(&programme, from, to),
+            )
+            .await?;
+        Ok(computed.value)
+    }
+
+    async fn compute_circulation(
+        &self,
+        programme: &crate::Programme,
+        from: Option<DateTime<Utc>>,
+        to: DateTime<Utc>,
+    ) -> Result<Circulation, AppError> {
         let accounts = ProgrammeAccounts {
             issuance: programme.issuance_account,
             retired: programme.retired_account,
@@ -252,4 +276,13 @@ impl App {
         }
         Ok(summary)
     }
+}
+
+/// A circulation summary's programme and period as asked (`to` omitted:
+/// up to the moment it was computed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CirculationKey {
+    programme: ProgrammeId,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
 }

@@ -18,6 +18,7 @@ mod identity;
 mod ledger_ops;
 mod model;
 pub mod recovery;
+mod report_cache;
 pub mod rules;
 mod setup;
 pub mod spending;

@@ -11,7 +11,9 @@ use crate::generate::Scale;
 use crate::load::{self, Gen, Req, Stats};
 use crate::naive::{self, mix};
 use crate::report::{Row, fmt_num, render};
-use crate::server::{self, Server, create_admin, fresh_pg_database, verify};
+use crate::server::{
+    self, REPORT_MAX_AGE_SECONDS, Server, create_admin, fresh_pg_database, verify,
+};
 use crate::world::{self, World};
 use crate::{hledger, import, machine, pages, reports};
 
@@ -429,6 +431,13 @@ fn page_figures(s: &Stats) -> (String, bool) {
 }
 
 const PAGE_TARGET: &str = "p95 ≤ 20 ms, ≤ 100 KB";
+
+/// One request that computed a report rather than reading it as kept:
+/// held to the page target too, so a slow computation shows as missed.
+fn computed_row(scenario: &str, took: Duration) -> Row {
+    let ms = took.as_secs_f64() * 1000.0;
+    Row::new(scenario, format!("{ms:.1} ms, one request")).target("≤ 20 ms", ms <= 20.0)
+}
 /// A register of a good-sized session.
 const ATTENDEES: usize = 30;
 
@@ -466,6 +475,16 @@ async fn pages_rows(
         )
         .target(PAGE_TARGET, met),
     );
+    // The first request computes the summary; the load then reads it as
+    // kept (the server's report max age), so time that first one apart.
+    let started = std::time::Instant::now();
+    api.get(
+        &format!("/programmes/{}/circulation", w.programme),
+        &w.manager_token,
+    )
+    .await?
+    .expect(&[200], "the circulation report")?;
+    let first_circulation = started.elapsed();
     let report = load::closed(
         client,
         pages::circulation(&server.base, &w.programme, &w.manager_token),
@@ -477,11 +496,17 @@ async fn pages_rows(
     let (figures, met) = page_figures(&report);
     run.rows.push(
         Row::new(
-            "(e) circulation report API over the whole programme as left by (a), 16 clients",
+            format!(
+                "(e) circulation report API over the whole programme as left by (a), 16 clients, served as kept for up to {REPORT_MAX_AGE_SECONDS} s"
+            ),
             figures,
         )
         .target(PAGE_TARGET, met),
     );
+    run.rows.push(computed_row(
+        "(e) circulation report API, the request that computes it (first after start or expiry)",
+        first_circulation,
+    ));
 
     let wait = (starts - chrono::Utc::now()).to_std().unwrap_or_default();
     tokio::time::sleep(wait + Duration::from_millis(500)).await;
@@ -521,12 +546,14 @@ async fn pages_rows(
 
     let cookie = pages::sign_in(&server.base, world::MANAGER_EMAIL, world::STAFF_PASSWORD).await?;
     let url = format!("{}/reports/{}/engagement", server.base, w.programme);
+    let started = std::time::Instant::now();
     pages::fetch(
         &url,
         &cookie,
         &["<table", "Time given by co-production level"],
     )
     .await?;
+    let first_dashboard = started.elapsed();
     let dashboard = load::closed(
         client,
         pages::engagement(&server.base, &w.programme, &cookie),
@@ -539,7 +566,7 @@ async fn pages_rows(
     run.rows.push(
         Row::new(
             format!(
-                "(e) engagement dashboard GET /reports/{{programme}}/engagement as the manager, whole history: {} consenting members and the {} contributions left by (a) (no profiles, postcodes or survey answers), 16 clients",
+                "(e) engagement dashboard GET /reports/{{programme}}/engagement as the manager, whole history: {} consenting members and the {} contributions left by (a) (no profiles, postcodes or survey answers), 16 clients, served as kept for up to {REPORT_MAX_AGE_SECONDS} s",
                 fmt_num(consenting as f64),
                 fmt_num(contributions as f64)
             ),
@@ -547,6 +574,10 @@ async fn pages_rows(
         )
         .target(PAGE_TARGET, met),
     );
+    run.rows.push(computed_row(
+        "(e) engagement dashboard, the view that computes it (first after start, expiry or a consent change)",
+        first_dashboard,
+    ));
     Ok(())
 }
 

@@ -84,6 +84,11 @@ pub async fn verify(bin: &Path, database_url: &str) -> Result<String, String> {
     run_cli(bin, database_url, &["verify"], &[]).await
 }
 
+/// How long the server serves a computed report again: its default,
+/// stated so the table says what the dashboards' figures were measured
+/// with.
+pub const REPORT_MAX_AGE_SECONDS: u32 = 60;
+
 /// A running `timecredits serve`. Killed when dropped.
 pub struct Server {
     child: Child,
@@ -102,6 +107,10 @@ impl Server {
             .arg("serve")
             .arg("--listen")
             .arg(addr.to_string())
+            .env(
+                "TIMECREDITS_REPORT_MAX_AGE_SECONDS",
+                REPORT_MAX_AGE_SECONDS.to_string(),
+            )
             .stdout(Stdio::null())
             .stderr(log_file)
             .kill_on_drop(true)

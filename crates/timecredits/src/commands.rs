@@ -45,7 +45,10 @@ async fn open(config: &Config) -> Result<Arc<dyn Store>, String> {
 
 fn app(config: &Config, store: Arc<dyn Store>) -> App {
     let app = App::new(store, Arc::new(SystemClock))
-        .with_session_ttl(Duration::hours(i64::from(config.session_hours)));
+        .with_session_ttl(Duration::hours(i64::from(config.session_hours)))
+        .with_report_max_age(std::time::Duration::from_secs(u64::from(
+            config.report_max_age_seconds,
+        )));
     // Checked when the configuration was loaded, so this cannot fail here.
     match config.mailer() {
         Ok(Some(mailer)) => app.with_mailer(Arc::new(mailer)),

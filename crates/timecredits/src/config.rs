@@ -22,6 +22,10 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a signed-in browser session lasts.
     pub session_hours: u32,
+    /// How long a computed report (dashboards, the reports API,
+    /// circulation) is served again before it is computed afresh; 0
+    /// computes every time. Consent changes drop kept reports at once.
+    pub report_max_age_seconds: u32,
     /// An SMTP relay for emailing reset codes (`smtp://host:25`,
     /// `smtp://host:587?tls=required`, `smtps://user:password@host`).
     /// Without it, codes come only from coordinators and administrators.
@@ -47,6 +51,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             secure_cookies: false,
             session_hours: 12,
+            report_max_age_seconds: 60,
             smtp_url: None,
             mail_from: None,
         }
@@ -86,6 +91,7 @@ impl Config {
                 "LOG_FORMAT",
                 "SECURE_COOKIES",
                 "SESSION_HOURS",
+                "REPORT_MAX_AGE_SECONDS",
                 "SMTP_URL",
                 "MAIL_FROM",
             ]))
@@ -103,6 +109,12 @@ impl Config {
             return Err(format!(
                 "session_hours must be between 1 and 720 (got {})",
                 self.session_hours
+            ));
+        }
+        if self.report_max_age_seconds > 3600 {
+            return Err(format!(
+                "report_max_age_seconds must be between 0 and 3600 (got {}); reports older than an hour would mislead",
+                self.report_max_age_seconds
             ));
         }
         self.mailer()?;
@@ -133,6 +145,7 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("secure_cookies", &self.secure_cookies)
             .field("session_hours", &self.session_hours)
+            .field("report_max_age_seconds", &self.report_max_age_seconds)
             .field(
                 "smtp_url",
                 &self.smtp_url.as_deref().map(crate::database::redact),

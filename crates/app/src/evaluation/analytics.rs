@@ -74,6 +74,20 @@ pub struct AnalyticsReport {
     pub programme: ProgrammeId,
     pub threshold: u64,
     pub tables: Vec<PublishedTable>,
+    /// When the figures were computed: a report may be served again for a
+    /// short while (`App::with_report_max_age`).
+    pub computed_at: DateTime<Utc>,
+}
+
+/// What a computed report depends on besides the records: which report,
+/// its filter as given, and the programme's today (engagement counts up to
+/// it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AnalyticsKey {
+    programme: ProgrammeId,
+    kind: ReportKind,
+    filter: Filter,
+    today: Day,
 }
 
 /// The records of consenting members only, as read from the store, before
@@ -322,6 +336,7 @@ impl App {
         settings.disclosure_threshold = threshold;
         settings.updated = Some((actor.user, self.now()));
         self.store.save_evaluation_settings(&settings).await?;
+        self.forget_reports(programme);
         tracing::info!(programme.id = %programme, threshold, "disclosure threshold changed");
         Ok(settings)
     }
@@ -547,25 +562,63 @@ impl App {
             .organisation
             .as_deref()
             .and_then(|o| Uuid::parse_str(o).ok());
+        // Keyed by the filter as given (an organisation's id, not its label,
+        // which two organisations could share).
+        let given = filter.clone();
         let filter = &self.with_organisation_label(programme.id, filter).await?;
+        let key = AnalyticsKey {
+            programme: programme.id,
+            kind,
+            filter: given,
+            today: report_day(self.programme_today(&programme)),
+        };
+        let computed = self
+            .reports
+            .analytics
+            .get_or_compute(
+                &key,
+                || self.now(),
+                || self.compute_report(&programme, kind, filter, organisation),
+            )
+            .await?;
+        Ok(AnalyticsReport {
+            computed_at: computed.at,
+            ..computed.value
+        })
+    }
+
+    /// Drops the programme's kept reports, so the next one is computed
+    /// from the records: after a change that must show at once (consent,
+    /// evaluation settings).
+    pub(crate) fn forget_reports(&self, programme: ProgrammeId) {
+        self.reports.analytics.forget(|k| k.programme == programme);
+    }
+
+    async fn compute_report(
+        &self,
+        programme: &Programme,
+        kind: ReportKind,
+        filter: &Filter,
+        organisation: Option<Uuid>,
+    ) -> Result<AnalyticsReport, AppError> {
         let needed = RecordsNeeded::for_report(kind, filter);
-        let records = self.consenting_records(&programme, filter, needed).await?;
+        let records = self.consenting_records(programme, filter, needed).await?;
         let threshold = records.threshold;
         let follow_up_months = records.settings.follow_up_months.clone();
         let instruments = programme_instruments(&records.settings);
-        let data = self.dataset(&programme, records)?;
+        let data = self.dataset(programme, records)?;
         let tables = match kind {
             ReportKind::Reach => pure::reach(&data, filter, threshold)
                 .map_err(analytics_error)?
                 .tables(),
             ReportKind::Engagement => {
-                let today = report_day(self.programme_today(&programme));
+                let today = report_day(self.programme_today(programme));
                 let as_of = filter.to.map_or(today, |to| to.min(today));
                 let mut tables = pure::engagement(&data, filter, as_of, threshold)
                     .map_err(analytics_error)?
                     .tables();
                 if let Some(organisation) = organisation {
-                    tables.push(self.activities_by_level(&programme, organisation).await?);
+                    tables.push(self.activities_by_level(programme, organisation).await?);
                 }
                 tables
             }
@@ -584,6 +637,7 @@ impl App {
             programme: programme.id,
             threshold: threshold.get(),
             tables,
+            computed_at: self.now(),
         })
     }
 

@@ -105,6 +105,8 @@ impl App {
             by_proxy: !actor.is_member_in_person(member.id),
         };
         self.store.add_consent_record(&record).await?;
+        // A withdrawal must leave the reports at once, not when they expire.
+        self.forget_reports(member.programme);
         let action = match decision {
             ConsentDecision::Given => "give_evaluation_consent",
             ConsentDecision::Withdrawn => "withdraw_evaluation_consent",

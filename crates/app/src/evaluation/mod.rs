@@ -26,6 +26,7 @@ mod schedule;
 mod store;
 mod surveys;
 
+pub(crate) use analytics::AnalyticsKey;
 pub use analytics::{AnalyticsReport, ReportKind, report_day};
 pub use extract::{ExtractFile, ResearchExtract};
 pub use model::{

@@ -437,6 +437,7 @@ impl App {
             updated: Some((actor.user, self.now())),
         };
         self.store.save_evaluation_settings(&settings).await?;
+        self.forget_reports(programme);
         tracing::info!(programme.id = %programme, "evaluation settings changed");
         Ok(settings)
     }

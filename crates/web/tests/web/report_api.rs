@@ -100,3 +100,67 @@ async fn reports_come_as_json_with_the_published_tables() {
         .await
         .problem(StatusCode::UNAUTHORIZED, "unauthenticated");
 }
+
+/// A report is computed once and served again (saying when it was
+/// computed) until it is too old, but a consent withdrawn drops it at once:
+/// the next report leaves that member out.
+#[tokio::test]
+async fn a_kept_report_is_served_again_until_a_consent_changes() {
+    let t = TestApp::new()
+        .await
+        .with_report_max_age(std::time::Duration::from_secs(3600));
+    with_evaluation_data(&t).await;
+    let evaluator = t.token(EVALUATOR_EMAIL, EVALUATOR_PASSWORD).await;
+    let auth = bearer(&evaluator);
+    let url = format!("/api/v1/programmes/{}/reports/reach", t.programme.id);
+    let first = t.get(&url, &[("authorization", &auth)]).await.json();
+    let computed_at = first["computed_at"]
+        .as_str()
+        .expect("computed_at")
+        .to_owned();
+    chrono::DateTime::parse_from_rfc3339(&computed_at).expect("an RFC 3339 time");
+    let again = t.get(&url, &[("authorization", &auth)]).await.json();
+    assert_eq!(again, first, "served again, with its first computed time");
+
+    let members = t
+        .app
+        .store()
+        .members(t.programme.id)
+        .await
+        .expect("members");
+    let member = members
+        .iter()
+        .find(|m| m.display_name == "Member 0")
+        .expect("a consenting member");
+    let me = t
+        .app
+        .actor(member.user.expect("user"))
+        .await
+        .expect("actor");
+    t.app
+        .withdraw_evaluation_consent(&me, member.id)
+        .await
+        .expect("withdraw");
+
+    let after = t.get(&url, &[("authorization", &auth)]).await.json();
+    assert_ne!(after["computed_at"], first["computed_at"], "computed again");
+    assert_ne!(after["tables"], first["tables"], "one participant fewer");
+    let eve = crate::report_data::evaluator(&t).await;
+    let fresh = t
+        .app
+        .clone()
+        .with_report_max_age(std::time::Duration::ZERO)
+        .analytics_report(&eve, t.programme.id, ReportKind::Reach, &Filter::default())
+        .await
+        .expect("report");
+    let tables = after["tables"].as_array().expect("tables");
+    assert_eq!(tables.len(), fresh.tables.len());
+    for (json, table) in tables.iter().zip(&fresh.tables) {
+        assert_eq!(
+            json["rows"],
+            serde_json::json!(table.rows),
+            "{}",
+            table.title
+        );
+    }
+}

@@ -47,6 +47,18 @@ pub(crate) async fn admin(t: &TestApp) -> Actor {
     t.app.actor(user.id).await.expect("admin actor")
 }
 
+/// The programme's evaluator, as an actor.
+pub(crate) async fn evaluator(t: &TestApp) -> Actor {
+    let user = t
+        .app
+        .store()
+        .user_by_email(EVALUATOR_EMAIL)
+        .await
+        .expect("read")
+        .expect("the evaluator");
+    t.app.actor(user.id).await.expect("evaluator actor")
+}
+
 fn ucla3(wave: u32, items: [u8; 3]) -> NewSurveyResponse {
     NewSurveyResponse {
         wave_months: wave,

@@ -326,6 +326,12 @@ async fn each_table_agrees_with_its_csv_and_suppressed_cells_stay_hidden() {
         "{:?}",
         texts(&reach.body, "#disclosure-note")
     );
+    let computed = &texts(&reach.body, "#computed-at")[0];
+    let at = t.app.now().with_timezone(&chrono_tz::Europe::London);
+    assert!(
+        computed.starts_with("Figures as of") && computed.contains(&at.format("%Y").to_string()),
+        "the page says when its figures were computed: {computed}"
+    );
     let csv = t
         .get(
             &format!("{}/reach.csv?table=0", base(&t)),
@@ -465,6 +471,7 @@ async fn the_funder_report_renders_for_print() {
     let editions = &texts(&funder.body, "#funder-editions")[0];
     assert!(editions.contains("IMD 2019") && editions.contains("LSOA 2011"));
     assert_eq!(texts(&funder.body, "#disclosure-note").len(), 1);
+    assert!(texts(&funder.body, "#funder-computed")[0].contains(':'));
     // Reach by decile, active members per month and outcome change, charted.
     assert!(funder.body.matches("<svg class=\"chart\"").count() >= 3);
     let deciles = html_table(&funder.body, "funder-reach-0");

@@ -205,6 +205,18 @@ impl TestApp {
         self
     }
 
+    /// The same app, serving a computed report again for up to `max_age`.
+    pub fn with_report_max_age(mut self, max_age: std::time::Duration) -> Self {
+        self.app = self.app.clone().with_report_max_age(max_age);
+        self.router = router(
+            self.app.clone(),
+            WebConfig {
+                secure_cookies: true,
+            },
+        );
+        self
+    }
+
     /// Moves the app's clock on.
     pub fn advance(&self, by: chrono::Duration) {
         *self.clock.0.lock().unwrap_or_else(|e| e.into_inner()) += by;

@@ -59,6 +59,7 @@ pub(super) struct ReportTableBody {
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({
     "programme": "0190a5c4-7b1e-7cc3-a1f2-3d4e5f607182", "report": "reach", "threshold": 10,
+    "computed_at": "2026-11-26T14:30:00Z",
     "tables": [{"title": "Participants new to volunteering",
         "columns": ["experience", "participants", "percent"],
         "rows": [["new to volunteering", "41", "56.2"], ["volunteered before", "24", "32.9"],
@@ -70,6 +71,11 @@ pub(super) struct ReportBody {
     report: &'static str,
     /// The smallest count shown.
     threshold: u64,
+    /// When the figures were computed: a report is served again for a
+    /// short while (the server's `report_max_age_seconds`), so what was
+    /// recorded since may not be in it yet.
+    #[schema(format = DateTime)]
+    computed_at: String,
     tables: Vec<ReportTableBody>,
 }
 
@@ -168,6 +174,7 @@ pub(super) async fn analytics_report(
         programme: report.programme.0.to_string(),
         report: report.kind.as_str(),
         threshold: report.threshold,
+        computed_at: crate::format::timestamp(report.computed_at),
         tables: report
             .tables
             .into_iter()

@@ -30,6 +30,8 @@ struct FunderPage {
     programme: String,
     period: String,
     disclosure: String,
+    /// When the figures were computed.
+    computed: String,
     tabs: Vec<ReportLink>,
     /// The same report as a PDF, with the same filter.
     pdf: String,
@@ -78,19 +80,22 @@ async fn gather(
     l: &Layout,
     programme: &Programme,
     read: &ReadFilter,
-) -> Result<(Vec<Section>, u64), PageError> {
+) -> Result<Gathered, PageError> {
     if let Some(first) = read.errors.0.first() {
         return Err(AppError::invalid(first.field, first.message.clone()).into());
     }
     let base = base(programme.id);
     let mut sections = Vec::new();
     let mut threshold = 0;
+    let mut computed_at: Option<chrono::DateTime<chrono::Utc>> = None;
     for kind in ReportKind::ALL {
         let report = state
             .app
             .analytics_report(actor, programme.id, kind, &read.filter)
             .await?;
         threshold = report.threshold;
+        // The figures are as old as the oldest of the three reports.
+        computed_at = Some(computed_at.map_or(report.computed_at, |at| at.min(report.computed_at)));
         let csv_base = format!("{base}/{}.csv", kind.as_str());
         let tables = summary(kind, &report.tables)
             .into_iter()
@@ -110,7 +115,22 @@ async fn gather(
             tables,
         });
     }
-    Ok((sections, threshold))
+    Ok(Gathered {
+        sections,
+        threshold,
+        computed: l.lang.date_time(
+            computed_at.unwrap_or_else(|| state.app.now()),
+            timecredits_app::rules::time_zone(programme),
+        ),
+    })
+}
+
+/// The funder report's sections, threshold and when its figures were
+/// computed (as text).
+struct Gathered {
+    sections: Vec<Section>,
+    threshold: u64,
+    computed: String,
 }
 
 /// `/reports/{programme}/funder`: the printable page.
@@ -121,7 +141,11 @@ pub(crate) async fn page(
     programme: &Programme,
     read: ReadFilter,
 ) -> Result<Response, PageError> {
-    let (sections, threshold) = gather(state, actor, &l, programme, &read).await?;
+    let Gathered {
+        sections,
+        threshold,
+        computed,
+    } = gather(state, actor, &l, programme, &read).await?;
     let base = base(programme.id);
     let pdf = if read.query.is_empty() {
         format!("{base}/funder.pdf")
@@ -130,6 +154,7 @@ pub(crate) async fn page(
     };
     let page = FunderPage {
         disclosure: view::disclosure_note(&l, threshold),
+        computed,
         tabs: view::tabs(&l, &base, &read.query, "funder"),
         programme: programme.name.clone(),
         period: read.period,
@@ -148,12 +173,17 @@ pub(crate) async fn pdf(
     programme: &Programme,
     read: ReadFilter,
 ) -> Result<Response, PageError> {
-    let (sections, threshold) = gather(state, actor, &l, programme, &read).await?;
+    let Gathered {
+        sections,
+        threshold,
+        computed,
+    } = gather(state, actor, &l, programme, &read).await?;
     let report = FunderPdf {
         title: l.t("reports-funder"),
         programme: programme.name.clone(),
         facts: vec![
             (l.t("reports-funder-period"), read.period.clone()),
+            (l.t("reports-funder-computed"), computed),
             (
                 l.t("reports-funder-editions"),
                 l.t("reports-funder-editions-text"),

@@ -182,6 +182,7 @@ struct ReportPage {
     tabs: Vec<ReportLink>,
     period: String,
     disclosure: String,
+    computed: String,
     tables: Vec<TableView>,
     /// Links to the outcomes of the other follow-up waves.
     waves: Vec<Link>,
@@ -217,12 +218,14 @@ async fn page(
     let mut tables = Vec::new();
     let mut waves = Vec::new();
     let mut disclosure = String::new();
+    let mut computed = String::new();
     if read.errors.is_empty() {
         let report = state
             .app
             .analytics_report(&signed_in.actor, programme.id, kind, &read.filter)
             .await?;
         disclosure = view::disclosure_note(&l, report.threshold);
+        computed = view::computed_note(&l, report.computed_at, &programme);
         let csv_base = format!("{}/{}.csv", base(programme.id), kind.as_str());
         tables = view::tables(&l, &report.tables, &csv_base, &read.query, kind.as_str());
         if kind == ReportKind::Outcomes {
@@ -250,6 +253,7 @@ async fn page(
         fields,
         period,
         disclosure,
+        computed,
         tables,
         waves,
         l,

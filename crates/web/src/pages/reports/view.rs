@@ -141,6 +141,20 @@ pub(crate) fn tabs(l: &Layout, base: &str, query: &str, current: &str) -> Vec<Re
 }
 
 /// What "suppressed" means, with the programme's threshold.
+/// When the figures were computed, in the programme's time: a report may
+/// be served again for a short while.
+pub(crate) fn computed_note(
+    l: &Layout,
+    at: chrono::DateTime<chrono::Utc>,
+    programme: &timecredits_app::Programme,
+) -> String {
+    let zone = timecredits_app::rules::time_zone(programme);
+    l.lang.ta(
+        "reports-computed-at",
+        &[("moment", crate::i18n::Arg::Text(l.lang.date_time(at, zone)))],
+    )
+}
+
 pub(crate) fn disclosure_note(l: &Layout, threshold: u64) -> String {
     l.lang.ta(
         "reports-disclosure",
