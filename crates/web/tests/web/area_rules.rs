@@ -166,6 +166,46 @@ async fn the_circulation_summary_reconciles_and_is_for_managers() {
     .problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
 }
 
+/// With a report max age, the summary is computed once and read as kept
+/// until it expires: a gift made since shows only in a summary computed
+/// after it. Who may see it is still checked on every request.
+#[tokio::test]
+async fn a_kept_circulation_summary_is_still_checked_and_shows_later_gifts_once_computed_again() {
+    let app = TestApp::new()
+        .await
+        .with_report_max_age(std::time::Duration::from_secs(3600));
+    let manager = bearer(&app.manager_token().await);
+    let alice = bearer(&app.alice_token().await);
+    let path = format!("/api/v1/programmes/{}/circulation", app.programme.id);
+    let first = app.get(&path, &[("authorization", &manager)]).await.json();
+    assert_eq!(first["gifted_minutes"], 0);
+    let gift = app
+        .post_json(
+            "/api/v1/gifts",
+            &[
+                ("authorization", &alice),
+                ("idempotency-key", &uuid::Uuid::now_v7().to_string()),
+            ],
+            &json!({ "to_member": app.bob.id.to_string(), "minutes": 30 }),
+        )
+        .await;
+    assert_eq!(gift.status, StatusCode::CREATED, "{}", gift.body);
+    let kept = app.get(&path, &[("authorization", &manager)]).await.json();
+    assert_eq!(kept, first, "read as kept, so the gift is not in it yet");
+    app.get(&path, &[("authorization", &alice)])
+        .await
+        .problem(StatusCode::NOT_FOUND, "not_found");
+
+    let computed = app
+        .app
+        .clone()
+        .with_report_max_age(std::time::Duration::ZERO)
+        .circulation(&app.manager, app.programme.id, None, None)
+        .await
+        .expect("computed again");
+    assert_eq!(computed.gifted, 30, "computed afresh, the gift is there");
+}
+
 #[tokio::test]
 async fn the_api_describes_itself_in_openapi_3_1_and_a_readable_page() {
     let app = TestApp::new().await;
