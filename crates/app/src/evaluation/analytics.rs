@@ -74,6 +74,9 @@ pub struct AnalyticsReport {
     pub programme: ProgrammeId,
     pub threshold: u64,
     pub tables: Vec<PublishedTable>,
+    /// For each table, the follow-up wave (months after baseline) it is
+    /// about, if it is about one (outcomes).
+    pub wave_months: Vec<Option<u32>>,
     /// When the figures were computed: a report may be served again for a
     /// short while (`App::with_report_max_age`).
     pub computed_at: DateTime<Utc>,
@@ -607,6 +610,7 @@ impl App {
         let follow_up_months = records.settings.follow_up_months.clone();
         let instruments = programme_instruments(&records.settings);
         let data = self.dataset(programme, records)?;
+        let mut wave_months = Vec::new();
         let tables = match kind {
             ReportKind::Reach => pure::reach(&data, filter, threshold)
                 .map_err(analytics_error)?
@@ -626,17 +630,21 @@ impl App {
                 let mut tables = Vec::new();
                 for months in &follow_up_months {
                     let outcome = pure::outcomes(&data, filter, &instruments, *months, threshold)
-                        .map_err(analytics_error)?;
-                    tables.extend(outcome.tables());
+                        .map_err(analytics_error)?
+                        .tables();
+                    wave_months.resize(tables.len() + outcome.len(), Some(*months));
+                    tables.extend(outcome);
                 }
                 tables
             }
         };
+        wave_months.resize(tables.len(), None);
         Ok(AnalyticsReport {
             kind,
             programme: programme.id,
             threshold: threshold.get(),
             tables,
+            wave_months,
             computed_at: self.now(),
         })
     }

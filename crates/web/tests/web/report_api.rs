@@ -47,8 +47,18 @@ async fn reports_come_as_json_with_the_published_tables() {
             .expect("report");
         let tables = body["tables"].as_array().expect("tables");
         assert_eq!(tables.len(), published.tables.len());
-        for (json, table) in tables.iter().zip(&published.tables) {
+        for ((json, table), wave) in tables
+            .iter()
+            .zip(&published.tables)
+            .zip(&published.wave_months)
+        {
             assert_eq!(json["title"], table.title.as_str());
+            assert_eq!(
+                json["wave_months"],
+                serde_json::json!(wave),
+                "{}",
+                table.title
+            );
             assert_eq!(json["columns"], serde_json::json!(table.header));
             assert_eq!(json["rows"], serde_json::json!(table.rows));
         }

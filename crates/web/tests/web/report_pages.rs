@@ -235,18 +235,24 @@ async fn each_table_agrees_with_its_csv_and_suppressed_cells_stay_hidden() {
             .await
             .expect("report");
         assert!(!published.tables.is_empty(), "{report}");
-        // The outcomes page shows one follow-up wave at a time.
-        let wave = |title: &str| {
-            let words: Vec<&str> = title.split_whitespace().collect();
-            words
+        // The outcomes page shows one follow-up wave at a time: the one
+        // each table says it is about, as its title does.
+        assert_eq!(published.wave_months.len(), published.tables.len());
+        for (table, months) in published.tables.iter().zip(&published.wave_months) {
+            let titled = table
+                .title
+                .split_whitespace()
+                .collect::<Vec<_>>()
                 .windows(2)
                 .find(|w| w[1] == "months")
-                .map(|w| w[0].to_owned())
-        };
+                .and_then(|w| w[0].parse::<u32>().ok());
+            assert_eq!(*months, titled, "{report}: {}", table.title);
+        }
+        let wave = |index: usize| published.wave_months[index].map(|w| w.to_string());
         let mut pages = std::collections::HashMap::new();
         let mut captions = 0;
-        for table in &published.tables {
-            let key = wave(&table.title).filter(|_| report == "outcomes");
+        for index in 0..published.tables.len() {
+            let key = wave(index).filter(|_| report == "outcomes");
             if !pages.contains_key(&key) {
                 let body = match &key {
                     Some(w) => {
@@ -268,7 +274,7 @@ async fn each_table_agrees_with_its_csv_and_suppressed_cells_stay_hidden() {
         }
         for (index, table) in published.tables.iter().enumerate() {
             let id = format!("{report}-table-{index}");
-            let key = wave(&table.title).filter(|_| report == "outcomes");
+            let key = wave(index).filter(|_| report == "outcomes");
             let body = &pages[&key];
             let shown = html_table(body, &id);
             // The page shows exactly the published cells, suppression and

@@ -52,6 +52,10 @@ pub(super) enum ReportName {
 #[derive(Serialize, ToSchema)]
 pub(super) struct ReportTableBody {
     title: String,
+    /// The follow-up wave (months after baseline) an outcomes table is
+    /// about; absent for tables not about one wave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wave_months: Option<u32>,
     columns: Vec<String>,
     rows: Vec<Vec<String>>,
 }
@@ -178,8 +182,10 @@ pub(super) async fn analytics_report(
         tables: report
             .tables
             .into_iter()
-            .map(|t| ReportTableBody {
+            .zip(report.wave_months)
+            .map(|(t, wave_months)| ReportTableBody {
                 title: t.title,
+                wave_months,
                 columns: t.header,
                 rows: t.rows,
             })

@@ -21,7 +21,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use timecredits_app::directory::{PageRequest, PartnerFilter};
 use timecredits_app::evaluation::ReportKind;
-use timecredits_app::evaluation::eval::analytics::PublishedTable;
 use timecredits_app::{Actor, AppError, Programme, Role, Scope};
 use timecredits_ledger::ProgrammeId;
 use uuid::Uuid;
@@ -229,7 +228,7 @@ async fn page(
         let csv_base = format!("{}/{}.csv", base(programme.id), kind.as_str());
         tables = view::tables(&l, &report.tables, &csv_base, &read.query, kind.as_str());
         if kind == ReportKind::Outcomes {
-            (tables, waves) = one_wave(&l, &report.tables, tables, &query.wave, &read.query);
+            (tables, waves) = one_wave(&l, &report.wave_months, tables, &query.wave, &read.query);
         }
     }
     let status = if read.errors.is_empty() {
@@ -267,19 +266,12 @@ async fn page(
 /// their place in the whole report.
 fn one_wave(
     l: &Layout,
-    published: &[PublishedTable],
+    wave_months: &[Option<u32>],
     views: Vec<view::TableView>,
     wanted: &str,
     query: &str,
 ) -> (Vec<view::TableView>, Vec<Link>) {
-    let wave_of = |t: &PublishedTable| {
-        let words: Vec<&str> = t.title.split_whitespace().collect();
-        words
-            .windows(2)
-            .find(|w| w[1] == "months")
-            .and_then(|w| w[0].parse::<u32>().ok())
-    };
-    let mut waves: Vec<u32> = published.iter().filter_map(wave_of).collect();
+    let mut waves: Vec<u32> = wave_months.iter().flatten().copied().collect();
     waves.sort_unstable();
     waves.dedup();
     let chosen = wanted
@@ -290,8 +282,8 @@ fn one_wave(
         .or_else(|| waves.first().copied());
     let kept = views
         .into_iter()
-        .zip(published)
-        .filter(|(_, t)| wave_of(t).is_none() || wave_of(t) == chosen)
+        .zip(wave_months)
+        .filter(|(_, wave)| wave.is_none() || **wave == chosen)
         .map(|(v, _)| v)
         .collect();
     let links = waves
