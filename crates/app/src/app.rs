@@ -27,10 +27,7 @@ const KEPT_REPORTS: usize = 64;
 
 pub(crate) struct ReportCaches {
     pub analytics: ReportCache<crate::evaluation::AnalyticsKey, AnalyticsReport>,
-    pub circulation: ReportCache<
-        crate::ledger_ops::CirculationKey,
-        timecredits_ledger::circulation::Circulation,
-    >,
+    pub circulation: ReportCache<crate::ledger_ops::CirculationKey, crate::CirculationReport>,
 }
 
 impl ReportCaches {

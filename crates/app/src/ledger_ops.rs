@@ -221,7 +221,7 @@ impl App {
         programme: ProgrammeId,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
-    ) -> Result<Circulation, AppError> {
+    ) -> Result<CirculationReport, AppError> {
         if !(actor.manages(programme) || actor.evaluates(programme)) {
             return Err(AppError::NotFound("programme"));
         }
@@ -239,16 +239,10 @@ impl App {
             from,
             to: to_given,
         };
-        let computed = self
-            .reports
+        self.reports
             .circulation
-            .get_or_compute(
-                &key,
-                || self.now(),
-                || self.compute_circulation(&programme, from, to),
-            )
-            .await?;
-        Ok(computed.value)
+            .get_or_compute(&key, || self.compute_circulation(&programme, from, to))
+            .await
     }
 
     async fn compute_circulation(
@@ -256,7 +250,8 @@ impl App {
         programme: &crate::Programme,
         from: Option<DateTime<Utc>>,
         to: DateTime<Utc>,
-    ) -> Result<Circulation, AppError> {
+    ) -> Result<CirculationReport, AppError> {
+        let computed_at = self.now();
         let accounts = ProgrammeAccounts {
             issuance: programme.issuance_account,
             retired: programme.retired_account,
@@ -274,8 +269,19 @@ impl App {
                 "the circulation summary does not reconcile; run `timecredits verify`".into(),
             )));
         }
-        Ok(summary)
+        Ok(CirculationReport {
+            summary,
+            computed_at,
+        })
     }
+}
+
+/// A circulation summary and when it was computed: a summary may be
+/// served again for a short while (`App::with_report_max_age`).
+#[derive(Clone, Debug)]
+pub struct CirculationReport {
+    pub summary: Circulation,
+    pub computed_at: DateTime<Utc>,
 }
 
 /// A circulation summary's programme and period as asked (`to` omitted:

@@ -33,7 +33,7 @@ pub use error::AppError;
 pub use identity::{
     LoginKind, NewSession, PASSWORD_MIN_CHARS, PIN_DIGITS, hash_secret, hash_token,
 };
-pub use ledger_ops::{GiftRequest, ReverseRequest, Statement};
+pub use ledger_ops::{CirculationReport, GiftRequest, ReverseRequest, Statement};
 pub use model::*;
 pub use setup::{NewMember, NewOrganisation, NewProgramme};
 pub use store::{CoreStore, PostError, Store, StoreError, StoreResult};

@@ -20,17 +20,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
-
-/// A value and when it was computed (by the app's clock, for display).
-#[derive(Clone, Debug)]
-pub(crate) struct Computed<V> {
-    pub value: V,
-    pub at: DateTime<Utc>,
-}
-
 struct Entry<V> {
-    computed: Computed<V>,
+    value: V,
     born: Instant,
 }
 
@@ -56,37 +47,29 @@ impl<K: PartialEq + Clone, V: Clone> ReportCache<K, V> {
     }
 
     /// The value for `key`: the kept one if younger than `max_age`, else
-    /// what `compute` returns (kept if it succeeded). `now` stamps a new
-    /// value.
-    pub async fn get_or_compute<E, F, Fut>(
-        &self,
-        key: &K,
-        now: impl FnOnce() -> DateTime<Utc>,
-        compute: F,
-    ) -> Result<Computed<V>, E>
+    /// what `compute` returns (kept if it succeeded). A value says itself
+    /// when it was computed, for those who read it.
+    pub async fn get_or_compute<E, F, Fut>(&self, key: &K, compute: F) -> Result<V, E>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
         if self.max_age.is_zero() {
-            let at = now();
-            return compute().await.map(|value| Computed { value, at });
+            return compute().await;
         }
         let slot = self.slot(key);
         let mut held = slot.lock().await;
         if let Some(entry) = held.as_ref()
             && entry.born.elapsed() < self.max_age
         {
-            return Ok(entry.computed.clone());
+            return Ok(entry.value.clone());
         }
-        let at = now();
         let value = compute().await?;
-        let computed = Computed { value, at };
         *held = Some(Entry {
-            computed: computed.clone(),
+            value: value.clone(),
             born: Instant::now(),
         });
-        Ok(computed)
+        Ok(value)
     }
 
     /// Drops every kept value whose key `matches`. A computation already
@@ -120,17 +103,9 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
 
-    fn stamp() -> DateTime<Utc> {
-        Utc::now()
-    }
-
-    async fn counted(
-        cache: &ReportCache<u32, u32>,
-        key: u32,
-        runs: &AtomicU32,
-    ) -> Result<Computed<u32>, ()> {
+    async fn counted(cache: &ReportCache<u32, u32>, key: u32, runs: &AtomicU32) -> Result<u32, ()> {
         cache
-            .get_or_compute(&key, stamp, || async {
+            .get_or_compute(&key, || async {
                 Ok(runs.fetch_add(1, Ordering::SeqCst) + 1)
             })
             .await
@@ -142,37 +117,36 @@ mod tests {
         let runs = AtomicU32::new(0);
         let first = counted(&cache, 1, &runs).await.unwrap();
         let again = counted(&cache, 1, &runs).await.unwrap();
-        assert_eq!((first.value, again.value), (1, 1));
-        assert_eq!(first.at, again.at, "the kept value keeps its time");
-        assert_eq!(counted(&cache, 2, &runs).await.unwrap().value, 2);
+        assert_eq!((first, again), (1, 1), "computed once, then kept");
+        assert_eq!(counted(&cache, 2, &runs).await.unwrap(), 2);
         cache.forget(|k| *k == 1);
-        assert_eq!(counted(&cache, 1, &runs).await.unwrap().value, 3);
-        assert_eq!(counted(&cache, 2, &runs).await.unwrap().value, 2);
+        assert_eq!(counted(&cache, 1, &runs).await.unwrap(), 3);
+        assert_eq!(counted(&cache, 2, &runs).await.unwrap(), 2);
     }
 
     #[tokio::test]
     async fn zero_max_age_always_computes_and_errors_are_not_kept() {
         let cache = ReportCache::new(Duration::ZERO, 8);
         let runs = AtomicU32::new(0);
-        assert_eq!(counted(&cache, 1, &runs).await.unwrap().value, 1);
-        assert_eq!(counted(&cache, 1, &runs).await.unwrap().value, 2);
+        assert_eq!(counted(&cache, 1, &runs).await.unwrap(), 1);
+        assert_eq!(counted(&cache, 1, &runs).await.unwrap(), 2);
 
         let cache = ReportCache::new(Duration::from_secs(60), 8);
-        let failed: Result<Computed<u32>, &str> = cache
-            .get_or_compute(&1, stamp, || async { Err("store down") })
+        let failed: Result<u32, &str> = cache
+            .get_or_compute(&1, || async { Err("store down") })
             .await;
         assert_eq!(failed.unwrap_err(), "store down");
         let runs = AtomicU32::new(10);
-        assert_eq!(counted(&cache, 1, &runs).await.unwrap().value, 11);
+        assert_eq!(counted(&cache, 1, &runs).await.unwrap(), 11);
     }
 
     #[tokio::test]
     async fn an_old_value_is_computed_again() {
         let cache = ReportCache::new(Duration::from_millis(20), 8);
         let runs = AtomicU32::new(0);
-        assert_eq!(counted(&cache, 1, &runs).await.unwrap().value, 1);
+        assert_eq!(counted(&cache, 1, &runs).await.unwrap(), 1);
         tokio::time::sleep(Duration::from_millis(40)).await;
-        assert_eq!(counted(&cache, 1, &runs).await.unwrap().value, 2);
+        assert_eq!(counted(&cache, 1, &runs).await.unwrap(), 2);
     }
 
     #[tokio::test]
@@ -182,8 +156,8 @@ mod tests {
         for key in [1, 2, 3] {
             counted(&cache, key, &runs).await.unwrap();
         }
-        assert_eq!(counted(&cache, 3, &runs).await.unwrap().value, 3);
-        assert_eq!(counted(&cache, 1, &runs).await.unwrap().value, 4);
+        assert_eq!(counted(&cache, 3, &runs).await.unwrap(), 3);
+        assert_eq!(counted(&cache, 1, &runs).await.unwrap(), 4);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -195,13 +169,12 @@ mod tests {
             let (cache, runs) = (Arc::clone(&cache), Arc::clone(&runs));
             tasks.push(tokio::spawn(async move {
                 cache
-                    .get_or_compute(&1, stamp, || async {
+                    .get_or_compute(&1, || async {
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         Ok::<_, ()>(runs.fetch_add(1, Ordering::SeqCst) + 1)
                     })
                     .await
                     .unwrap()
-                    .value
             }));
         }
         for task in tasks {

@@ -1538,7 +1538,8 @@ async fn a_partner_that_keeps_what_it_receives_issues_from_its_holdings_first(
         .app
         .circulation(&w.manager, w.programme.id, Some(period_start), None)
         .await
-        .expect("circulation");
+        .expect("circulation")
+        .summary;
     assert_eq!(
         summary.reissued, 60,
         "issued again from the hall's holdings"
@@ -1606,7 +1607,8 @@ async fn a_partner_that_keeps_what_it_receives_issues_from_its_holdings_first(
         .app
         .circulation(&w.manager, w.programme.id, Some(period_start), None)
         .await
-        .expect("circulation");
+        .expect("circulation")
+        .summary;
     assert_eq!(summary.issued, 0, "the 90 new credits were reversed");
     assert_eq!(summary.reissued, 30 + 60);
 }

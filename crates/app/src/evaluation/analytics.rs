@@ -575,19 +575,13 @@ impl App {
             filter: given,
             today: report_day(self.programme_today(&programme)),
         };
-        let computed = self
-            .reports
+        let today = key.today;
+        self.reports
             .analytics
-            .get_or_compute(
-                &key,
-                || self.now(),
-                || self.compute_report(&programme, kind, filter, organisation),
-            )
-            .await?;
-        Ok(AnalyticsReport {
-            computed_at: computed.at,
-            ..computed.value
-        })
+            .get_or_compute(&key, || {
+                self.compute_report(&programme, kind, filter, organisation, today)
+            })
+            .await
     }
 
     /// Drops the programme's kept reports, so the next one is computed
@@ -603,7 +597,10 @@ impl App {
         kind: ReportKind,
         filter: &Filter,
         organisation: Option<Uuid>,
+        today: Day,
     ) -> Result<AnalyticsReport, AppError> {
+        // Figures as of when their records were read.
+        let computed_at = self.now();
         let needed = RecordsNeeded::for_report(kind, filter);
         let records = self.consenting_records(programme, filter, needed).await?;
         let threshold = records.threshold;
@@ -616,7 +613,6 @@ impl App {
                 .map_err(analytics_error)?
                 .tables(),
             ReportKind::Engagement => {
-                let today = report_day(self.programme_today(programme));
                 let as_of = filter.to.map_or(today, |to| to.min(today));
                 let mut tables = pure::engagement(&data, filter, as_of, threshold)
                     .map_err(analytics_error)?
@@ -632,7 +628,7 @@ impl App {
                     let outcome = pure::outcomes(&data, filter, &instruments, *months, threshold)
                         .map_err(analytics_error)?
                         .tables();
-                    wave_months.resize(tables.len() + outcome.len(), Some(*months));
+                    wave_months.extend(std::iter::repeat_n(Some(*months), outcome.len()));
                     tables.extend(outcome);
                 }
                 tables
@@ -645,7 +641,7 @@ impl App {
             threshold: threshold.get(),
             tables,
             wave_months,
-            computed_at: self.now(),
+            computed_at,
         })
     }
 

@@ -420,7 +420,8 @@ async fn change_rules(
 struct PeriodQuery {
     /// Start of the period (RFC 3339); omitted: from the beginning.
     from: Option<String>,
-    /// End of the period, exclusive (RFC 3339); omitted: now.
+    /// End of the period, exclusive (RFC 3339); omitted: up to when the
+    /// summary was computed (`computed_at`).
     to: Option<String>,
     /// `json` (default) or `csv`.
     format: Option<String>,
@@ -431,7 +432,8 @@ struct PeriodQuery {
 #[schema(example = json!({
     "opening_outstanding_minutes": 12000, "issued_minutes": 3600, "reissued_minutes": 0,
     "redeemed_minutes": 2400, "gifted_minutes": 300, "exchanged_minutes": 120,
-    "retired_minutes": 2400, "expired_minutes": 0, "closing_outstanding_minutes": 13200
+    "retired_minutes": 2400, "expired_minutes": 0, "closing_outstanding_minutes": 13200,
+    "computed_at": "2026-11-26T14:30:00Z"
 }))]
 struct CirculationBody {
     opening_outstanding_minutes: i64,
@@ -443,6 +445,11 @@ struct CirculationBody {
     retired_minutes: i64,
     expired_minutes: i64,
     closing_outstanding_minutes: i64,
+    /// When the figures were computed: a summary is served again for a
+    /// short while (the server's `report_max_age_seconds`), so what was
+    /// recorded since may not be in it yet.
+    #[schema(format = DateTime)]
+    computed_at: String,
 }
 
 /// Issued, redeemed, gifted, exchanged, retired, expired and outstanding
@@ -470,7 +477,8 @@ async fn circulation(
     let programme = programme_id(&programme)?;
     let from = crate::api::parse_time("from", query.from.as_deref())?;
     let to = crate::api::parse_time("to", query.to.as_deref())?;
-    let c = state.app.circulation(&actor, programme, from, to).await?;
+    let report = state.app.circulation(&actor, programme, from, to).await?;
+    let c = report.summary;
     let body = CirculationBody {
         opening_outstanding_minutes: c.opening_outstanding,
         issued_minutes: c.issued,
@@ -481,6 +489,7 @@ async fn circulation(
         retired_minutes: c.retired,
         expired_minutes: c.expired,
         closing_outstanding_minutes: c.closing_outstanding,
+        computed_at: crate::format::timestamp(report.computed_at),
     };
     if query.format.as_deref() == Some("csv") {
         let rows = [

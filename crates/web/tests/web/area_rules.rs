@@ -104,23 +104,27 @@ async fn rules_are_versioned_and_only_managers_change_them() {
     );
 }
 
-#[tokio::test]
-async fn the_circulation_summary_reconciles_and_is_for_managers() {
-    let app = TestApp::new().await;
-    let manager = bearer(&app.manager_token().await);
-    let alice = bearer(&app.alice_token().await);
-    let path = format!("/api/v1/programmes/{}/circulation", app.programme.id);
+async fn alice_gives_bob_half_an_hour(app: &TestApp, alice: &str) {
     let gift = app
         .post_json(
             "/api/v1/gifts",
             &[
-                ("authorization", &alice),
+                ("authorization", alice),
                 ("idempotency-key", &uuid::Uuid::now_v7().to_string()),
             ],
             &json!({ "to_member": app.bob.id.to_string(), "minutes": 30 }),
         )
         .await;
     assert_eq!(gift.status, StatusCode::CREATED, "{}", gift.body);
+}
+
+#[tokio::test]
+async fn the_circulation_summary_reconciles_and_is_for_managers() {
+    let app = TestApp::new().await;
+    let manager = bearer(&app.manager_token().await);
+    let alice = bearer(&app.alice_token().await);
+    let path = format!("/api/v1/programmes/{}/circulation", app.programme.id);
+    alice_gives_bob_half_an_hour(&app, &alice).await;
 
     let summary = app.get(&path, &[("authorization", &manager)]).await;
     assert_eq!(summary.status, StatusCode::OK, "{}", summary.body);
@@ -179,17 +183,7 @@ async fn a_kept_circulation_summary_is_still_checked_and_shows_later_gifts_once_
     let path = format!("/api/v1/programmes/{}/circulation", app.programme.id);
     let first = app.get(&path, &[("authorization", &manager)]).await.json();
     assert_eq!(first["gifted_minutes"], 0);
-    let gift = app
-        .post_json(
-            "/api/v1/gifts",
-            &[
-                ("authorization", &alice),
-                ("idempotency-key", &uuid::Uuid::now_v7().to_string()),
-            ],
-            &json!({ "to_member": app.bob.id.to_string(), "minutes": 30 }),
-        )
-        .await;
-    assert_eq!(gift.status, StatusCode::CREATED, "{}", gift.body);
+    alice_gives_bob_half_an_hour(&app, &alice).await;
     let kept = app.get(&path, &[("authorization", &manager)]).await.json();
     assert_eq!(kept, first, "read as kept, so the gift is not in it yet");
     app.get(&path, &[("authorization", &alice)])
@@ -203,7 +197,17 @@ async fn a_kept_circulation_summary_is_still_checked_and_shows_later_gifts_once_
         .circulation(&app.manager, app.programme.id, None, None)
         .await
         .expect("computed again");
-    assert_eq!(computed.gifted, 30, "computed afresh, the gift is there");
+    assert_eq!(
+        computed.summary.gifted, 30,
+        "computed afresh, the gift is there"
+    );
+    let first_at =
+        chrono::DateTime::parse_from_rfc3339(first["computed_at"].as_str().expect("computed_at"))
+            .expect("an RFC 3339 time");
+    assert!(
+        computed.computed_at > first_at,
+        "says it was computed later"
+    );
 }
 
 #[tokio::test]

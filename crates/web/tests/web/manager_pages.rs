@@ -450,6 +450,11 @@ async fn circulation_is_shown_in_credits_and_hours_and_reports_link_to_it() {
         texts(&page.body, "#figure-closing"),
         ["Held at the end 7 Time Credits and 30 minutes 7 hours and 30 minutes"]
     );
+    assert!(
+        texts(&page.body, "#computed-at")[0].starts_with("Figures as of"),
+        "{:?}",
+        texts(&page.body, "#computed-at")
+    );
     let bad = t
         .get(
             &format!("{circulation}?from=2026-13-01&to=2026-01-01"),

@@ -5,29 +5,19 @@ use axum::http::StatusCode;
 use timecredits_app::evaluation::ReportKind;
 use timecredits_app::evaluation::eval::analytics::{Filter, SUPPRESSED};
 
-use crate::report_data::{EVALUATOR_EMAIL, EVALUATOR_PASSWORD, with_evaluation_data};
+use crate::report_data::{
+    EVALUATOR_EMAIL, EVALUATOR_PASSWORD, evaluator, in_person, with_evaluation_data,
+};
 use crate::support::{TestApp, bearer};
 
 #[tokio::test]
 async fn reports_come_as_json_with_the_published_tables() {
     let t = TestApp::new().await;
     with_evaluation_data(&t).await;
-    let evaluator = t.token(EVALUATOR_EMAIL, EVALUATOR_PASSWORD).await;
-    let auth = bearer(&evaluator);
+    let token = t.token(EVALUATOR_EMAIL, EVALUATOR_PASSWORD).await;
+    let auth = bearer(&token);
     let base = format!("/api/v1/programmes/{}/reports", t.programme.id);
-    let eve = t
-        .app
-        .actor(
-            t.app
-                .store()
-                .user_by_email(EVALUATOR_EMAIL)
-                .await
-                .expect("read")
-                .expect("the evaluator")
-                .id,
-        )
-        .await
-        .expect("actor");
+    let eve = evaluator(&t).await;
 
     for kind in ReportKind::ALL {
         let r = t
@@ -120,8 +110,8 @@ async fn a_kept_report_is_served_again_until_a_consent_changes() {
         .await
         .with_report_max_age(std::time::Duration::from_secs(3600));
     with_evaluation_data(&t).await;
-    let evaluator = t.token(EVALUATOR_EMAIL, EVALUATOR_PASSWORD).await;
-    let auth = bearer(&evaluator);
+    let token = t.token(EVALUATOR_EMAIL, EVALUATOR_PASSWORD).await;
+    let auth = bearer(&token);
     let url = format!("/api/v1/programmes/{}/reports/reach", t.programme.id);
     let first = t.get(&url, &[("authorization", &auth)]).await.json();
     let computed_at = first["computed_at"]
@@ -142,11 +132,7 @@ async fn a_kept_report_is_served_again_until_a_consent_changes() {
         .iter()
         .find(|m| m.display_name == "Member 0")
         .expect("a consenting member");
-    let me = t
-        .app
-        .actor(member.user.expect("user"))
-        .await
-        .expect("actor");
+    let me = in_person(&t, member).await;
     t.app
         .withdraw_evaluation_consent(&me, member.id)
         .await
@@ -155,7 +141,7 @@ async fn a_kept_report_is_served_again_until_a_consent_changes() {
     let after = t.get(&url, &[("authorization", &auth)]).await.json();
     assert_ne!(after["computed_at"], first["computed_at"], "computed again");
     assert_ne!(after["tables"], first["tables"], "one participant fewer");
-    let eve = crate::report_data::evaluator(&t).await;
+    let eve = evaluator(&t).await;
     let fresh = t
         .app
         .clone()

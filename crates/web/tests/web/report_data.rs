@@ -13,7 +13,7 @@ use timecredits_app::evaluation::{
     Answer, BytesFile, CONSENT_WORDING, DataFile, EvaluationProfile, ItemAnswerInput, LoadPhase,
     NewSurveyResponse, Progress,
 };
-use timecredits_app::{Actor, NewMember, NewOrganisation, Role, Scope};
+use timecredits_app::{Actor, Member, NewMember, NewOrganisation, Role, Scope};
 use timecredits_domain::activity::{ActivityDetails, CoProductionLevel, CoProductionMode};
 use timecredits_ledger::TransferId;
 use uuid::Uuid;
@@ -36,27 +36,33 @@ fn quiet() -> Progress {
     Arc::new(|_: LoadPhase, _: u64| {})
 }
 
-pub(crate) async fn admin(t: &TestApp) -> Actor {
+/// The staff member signed in as `email`, as an actor.
+async fn staff(t: &TestApp, email: &str) -> Actor {
     let user = t
         .app
         .store()
-        .user_by_email("admin@example.org")
+        .user_by_email(email)
         .await
         .expect("read")
-        .expect("admin");
-    t.app.actor(user.id).await.expect("admin actor")
+        .unwrap_or_else(|| panic!("no user {email}"));
+    t.app.actor(user.id).await.expect("actor")
+}
+
+pub(crate) async fn admin(t: &TestApp) -> Actor {
+    staff(t, "admin@example.org").await
 }
 
 /// The programme's evaluator, as an actor.
 pub(crate) async fn evaluator(t: &TestApp) -> Actor {
-    let user = t
-        .app
-        .store()
-        .user_by_email(EVALUATOR_EMAIL)
+    staff(t, EVALUATOR_EMAIL).await
+}
+
+/// A member acting in person.
+pub(crate) async fn in_person(t: &TestApp, member: &Member) -> Actor {
+    t.app
+        .actor(member.user.expect("a member's user"))
         .await
-        .expect("read")
-        .expect("the evaluator");
-    t.app.actor(user.id).await.expect("evaluator actor")
+        .expect("actor")
 }
 
 fn ucla3(wave: u32, items: [u8; 3]) -> NewSurveyResponse {
@@ -193,11 +199,7 @@ pub(crate) async fn with_evaluation_data(t: &TestApp) {
             .join_organisation(manager, member.id, organisation.id)
             .await
             .expect("joins");
-        let me = t
-            .app
-            .actor(member.user.expect("user"))
-            .await
-            .expect("actor");
+        let me = in_person(t, &member).await;
         t.app
             .give_evaluation_consent(&me, member.id, CONSENT_WORDING.version)
             .await

@@ -206,19 +206,7 @@ async fn each_table_agrees_with_its_csv_and_suppressed_cells_stay_hidden() {
     let t = TestApp::new().await;
     with_evaluation_data(&t).await;
     let cookie = sign_in(&t, EVALUATOR_EMAIL, EVALUATOR_PASSWORD).await;
-    let evaluator = t
-        .app
-        .actor(
-            t.app
-                .store()
-                .user_by_email(EVALUATOR_EMAIL)
-                .await
-                .expect("read")
-                .expect("evaluator")
-                .id,
-        )
-        .await
-        .expect("actor");
+    let eve = crate::report_data::evaluator(&t).await;
     for report in ["reach", "engagement", "outcomes"] {
         let page = t
             .get(&format!("{}/{report}", base(&t)), &[("cookie", &cookie)])
@@ -227,7 +215,7 @@ async fn each_table_agrees_with_its_csv_and_suppressed_cells_stay_hidden() {
         let published = t
             .app
             .analytics_report(
-                &evaluator,
+                &eve,
                 t.programme.id,
                 timecredits_app::evaluation::ReportKind::parse(report).expect("kind"),
                 &Filter::default(),

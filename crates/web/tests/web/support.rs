@@ -193,28 +193,28 @@ impl TestApp {
         }
     }
 
-    /// The same app, able to email reset codes through `mailer`.
-    pub fn with_mailer(mut self, mailer: Arc<dyn timecredits_app::recovery::Mailer>) -> Self {
-        self.app = self.app.clone().with_mailer(mailer);
+    /// The same store and people, served by `app`.
+    fn serving(mut self, app: App) -> Self {
         self.router = router(
-            self.app.clone(),
+            app.clone(),
             WebConfig {
                 secure_cookies: true,
             },
         );
+        self.app = app;
         self
     }
 
+    /// The same app, able to email reset codes through `mailer`.
+    pub fn with_mailer(self, mailer: Arc<dyn timecredits_app::recovery::Mailer>) -> Self {
+        let app = self.app.clone().with_mailer(mailer);
+        self.serving(app)
+    }
+
     /// The same app, serving a computed report again for up to `max_age`.
-    pub fn with_report_max_age(mut self, max_age: std::time::Duration) -> Self {
-        self.app = self.app.clone().with_report_max_age(max_age);
-        self.router = router(
-            self.app.clone(),
-            WebConfig {
-                secure_cookies: true,
-            },
-        );
-        self
+    pub fn with_report_max_age(self, max_age: std::time::Duration) -> Self {
+        let app = self.app.clone().with_report_max_age(max_age);
+        self.serving(app)
     }
 
     /// Moves the app's clock on.

@@ -84,6 +84,8 @@ struct CirculationPage {
     programme: String,
     action: String,
     period: String,
+    /// When the figures were computed (a summary may be kept a while).
+    computed: String,
     fields: Vec<Field>,
     figures: Vec<FigureRow>,
 }
@@ -131,6 +133,7 @@ pub(crate) async fn circulation(
     }
     let mut figures = Vec::new();
     let mut period_text = String::new();
+    let mut computed = String::new();
     if let (Some(from), Some(to)) = (from, to) {
         if from > to {
             errors.add("from", l.t("manage-circulation-error-order"));
@@ -145,7 +148,13 @@ pub(crate) async fn circulation(
                 .circulation(&signed_in.actor, programme.id, start, end)
                 .await
             {
-                Ok(c) => {
+                Ok(report) => {
+                    computed = crate::pages::reports::view::computed_note(
+                        &l,
+                        report.computed_at,
+                        &programme,
+                    );
+                    let c = report.summary;
                     period_text = l.lang.ta(
                         "manage-circulation-period",
                         &[
@@ -199,6 +208,7 @@ pub(crate) async fn circulation(
         programme: programme.name.clone(),
         action: format!("{}/circulation", base(&programme)),
         period: period_text,
+        computed,
         fields,
         figures,
         l,

@@ -87,15 +87,15 @@ async fn gather(
     let base = base(programme.id);
     let mut sections = Vec::new();
     let mut threshold = 0;
-    let mut computed_at: Option<chrono::DateTime<chrono::Utc>> = None;
+    // The figures are as old as the oldest of the three reports.
+    let mut computed_at = state.app.now();
     for kind in ReportKind::ALL {
         let report = state
             .app
             .analytics_report(actor, programme.id, kind, &read.filter)
             .await?;
         threshold = report.threshold;
-        // The figures are as old as the oldest of the three reports.
-        computed_at = Some(computed_at.map_or(report.computed_at, |at| at.min(report.computed_at)));
+        computed_at = computed_at.min(report.computed_at);
         let csv_base = format!("{base}/{}.csv", kind.as_str());
         let tables = summary(kind, &report.tables)
             .into_iter()
@@ -118,10 +118,7 @@ async fn gather(
     Ok(Gathered {
         sections,
         threshold,
-        computed: l.lang.date_time(
-            computed_at.unwrap_or_else(|| state.app.now()),
-            timecredits_app::rules::time_zone(programme),
-        ),
+        computed: view::computed_moment(l, computed_at, programme),
     })
 }
 

@@ -11,7 +11,7 @@ mod charts;
 mod filter;
 mod funder;
 mod pdf;
-mod view;
+pub(crate) mod view;
 
 use askama::Template;
 use axum::Router;

@@ -141,17 +141,29 @@ pub(crate) fn tabs(l: &Layout, base: &str, query: &str, current: &str) -> Vec<Re
 }
 
 /// What "suppressed" means, with the programme's threshold.
-/// When the figures were computed, in the programme's time: a report may
-/// be served again for a short while.
+/// When a report's figures were computed, in the programme's time.
+pub(crate) fn computed_moment(
+    l: &Layout,
+    at: chrono::DateTime<chrono::Utc>,
+    programme: &timecredits_app::Programme,
+) -> String {
+    l.lang
+        .date_time(at, timecredits_app::rules::time_zone(programme))
+}
+
+/// The sentence saying when the figures were computed: a report may be
+/// served again for a short while.
 pub(crate) fn computed_note(
     l: &Layout,
     at: chrono::DateTime<chrono::Utc>,
     programme: &timecredits_app::Programme,
 ) -> String {
-    let zone = timecredits_app::rules::time_zone(programme);
     l.lang.ta(
         "reports-computed-at",
-        &[("moment", crate::i18n::Arg::Text(l.lang.date_time(at, zone)))],
+        &[(
+            "moment",
+            crate::i18n::Arg::Text(computed_moment(l, at, programme)),
+        )],
     )
 }
 
