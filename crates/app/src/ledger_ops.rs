@@ -239,9 +239,15 @@ impl App {
             from,
             to: to_given,
         };
+        // Owned: a refresh runs after this request is answered, and then
+        // an open-ended period runs up to the refresh's own now.
+        let app = self.clone();
         self.reports
             .circulation
-            .get_or_compute(&key, || self.compute_circulation(&programme, from, to))
+            .get_or_compute(&key, move || async move {
+                let to = to_given.unwrap_or_else(|| app.now());
+                app.compute_circulation(&programme, from, to).await
+            })
             .await
     }
 

@@ -568,7 +568,7 @@ impl App {
         // Keyed by the filter as given (an organisation's id, not its label,
         // which two organisations could share).
         let given = filter.clone();
-        let filter = &self.with_organisation_label(programme.id, filter).await?;
+        let filter = self.with_organisation_label(programme.id, filter).await?;
         let key = AnalyticsKey {
             programme: programme.id,
             kind,
@@ -576,10 +576,13 @@ impl App {
             today: report_day(self.programme_today(&programme)),
         };
         let today = key.today;
+        // Owned: a refresh runs after this request is answered.
+        let app = self.clone();
         self.reports
             .analytics
-            .get_or_compute(&key, || {
-                self.compute_report(&programme, kind, filter, organisation, today)
+            .get_or_compute(&key, move || async move {
+                app.compute_report(&programme, kind, &filter, organisation, today)
+                    .await
             })
             .await
     }
