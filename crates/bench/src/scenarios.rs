@@ -142,7 +142,7 @@ pub async fn run(
     run.header.push((
         "storage".into(),
         format!(
-            "SQLite: WAL, synchronous=FULL (every acknowledged commit is fsynced; group commit by one writer) on {}; PostgreSQL: {}",
+            "SQLite: WAL; group commit by one writer with synchronous=NORMAL, then the WAL fdatasynced by a syncer thread before the group is answered (every acknowledged commit is on disk; one group's flush overlaps the next group's work) on {}; PostgreSQL: {}",
             filesystem_of(dir.path()),
             server::pg_settings(&common.pg_url).await?
         ),
