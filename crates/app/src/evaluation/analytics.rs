@@ -627,12 +627,16 @@ impl App {
             }
             ReportKind::Outcomes => {
                 let mut tables = Vec::new();
-                for months in &follow_up_months {
-                    let outcome = pure::outcomes(&data, filter, &instruments, *months, threshold)
-                        .map_err(analytics_error)?
-                        .tables();
-                    wave_months.extend(std::iter::repeat_n(Some(*months), outcome.len()));
-                    tables.extend(outcome);
+                let waves =
+                    pure::outcomes_at(&data, filter, &instruments, &follow_up_months, threshold)
+                        .map_err(analytics_error)?;
+                for outcome in waves {
+                    let outcome_tables = outcome.tables();
+                    wave_months.extend(std::iter::repeat_n(
+                        Some(outcome.follow_up_months),
+                        outcome_tables.len(),
+                    ));
+                    tables.extend(outcome_tables);
                 }
                 tables
             }

@@ -224,25 +224,29 @@ fn members_by_month(
         months.push(m);
         m = m.next();
     }
-    // The month of each member's first contribution under the filter (any date).
-    let first_month: BTreeMap<&str, Month> = scope
-        .activity
-        .iter()
-        .filter_map(|(key, list)| list.first().map(|c| (*key, c.date.month())))
-        .collect();
-    // Per month: distinct members active, and how many of them are new.
-    let mut active: BTreeMap<Month, (Distinct<'_>, u64)> = BTreeMap::new();
-    for c in in_period {
-        let month = c.date.month();
-        let (people, new) = active.entry(month).or_default();
-        if people.see(&c.member) && first_month.get(&*c.member) == Some(&month) {
-            *new += 1;
+    // Per month: members active, and how many of them are new (their first
+    // contribution under the filter, at any date, falls in it). Member by
+    // member, each list in date order, so a member's months come in order.
+    let mut active: BTreeMap<Month, (u64, u64)> = BTreeMap::new();
+    for list in scope.activity.values() {
+        let Some(first) = list.first() else { continue };
+        let first_month = first.date.month();
+        let mut counted = None;
+        for c in list.iter().filter(|c| filter.in_period(c.date)) {
+            let month = c.date.month();
+            if counted == Some(month) {
+                continue;
+            }
+            counted = Some(month);
+            let (all, new) = active.entry(month).or_default();
+            *all += 1;
+            *new += u64::from(month == first_month);
         }
     }
     let rows: Vec<Vec<u64>> = months
         .iter()
         .map(|month| {
-            let (all, new) = active.get(month).map_or((0, 0), |(p, new)| (p.count, *new));
+            let (all, new) = active.get(month).copied().unwrap_or_default();
             vec![new, all - new]
         })
         .collect();

@@ -44,7 +44,7 @@ pub use input::{
 };
 pub use outcomes::{
     BandChange, BandGroupCell, BandGroups, DoseTertiles, GroupOutcome, MeasureOutcome, Outcome,
-    Outcomes, outcomes,
+    Outcomes, outcomes, outcomes_at,
 };
 pub use published::{
     CountRow, CountTable, MinutesRow, MinutesTable, PublishedTable, SUPPRESSED, ShownMinutes,

@@ -181,10 +181,29 @@ pub fn outcomes(
     follow_up_months: u32,
     threshold: Threshold,
 ) -> Result<Outcomes, AnalyticsError> {
-    if follow_up_months == 0 {
+    let mut at = outcomes_at(data, filter, instruments, &[follow_up_months], threshold)?;
+    Ok(at.remove(0))
+}
+
+/// [`outcomes`] at each of several follow-up waves, in their order: who is in scope and how
+/// much time each gave are worked out once for all of them (that is a pass over every
+/// contribution).
+pub fn outcomes_at(
+    data: &Dataset,
+    filter: &Filter,
+    instruments: &[Instrument],
+    waves: &[u32],
+    threshold: Threshold,
+) -> Result<Vec<Outcomes>, AnalyticsError> {
+    if waves.contains(&0) {
         return Err(AnalyticsError::FollowUpIsBaseline);
     }
     let scope = Scope::new(data, filter)?;
+    let minutes: Vec<u64> = scope
+        .participants
+        .iter()
+        .map(|p| scope.minutes_given(&p.key, filter))
+        .collect();
     let index: BTreeMap<(&str, u32, &str), &InstrumentScore> = data
         .scores()
         .iter()
@@ -195,34 +214,39 @@ pub fn outcomes(
             )
         })
         .collect();
-    let mut out = Vec::new();
-    for instrument in instruments {
-        let score_of =
-            |key: &str, wave: u32| index.get(&(key, wave, instrument.id.as_str())).copied();
-        for (measure, reading) in measures(instrument) {
-            let pairs: Vec<Pair> = scope
-                .participants
-                .iter()
-                .filter_map(|p| {
-                    let baseline = reading.value(score_of(&p.key, 0)?)?;
-                    let follow_up = reading.value(score_of(&p.key, follow_up_months)?)?;
-                    Some(Pair {
-                        baseline,
-                        follow_up,
-                        quintile: p.decile.map(|d| d.quintile().get()),
-                        minutes: scope.minutes_given(&p.key, filter),
+    let mut all = Vec::with_capacity(waves.len());
+    for &follow_up_months in waves {
+        let mut out = Vec::new();
+        for instrument in instruments {
+            let score_of =
+                |key: &str, wave: u32| index.get(&(key, wave, instrument.id.as_str())).copied();
+            for (measure, reading) in measures(instrument) {
+                let pairs: Vec<Pair> = scope
+                    .participants
+                    .iter()
+                    .zip(&minutes)
+                    .filter_map(|(p, &minutes)| {
+                        let baseline = reading.value(score_of(&p.key, 0)?)?;
+                        let follow_up = reading.value(score_of(&p.key, follow_up_months)?)?;
+                        Some(Pair {
+                            baseline,
+                            follow_up,
+                            quintile: p.decile.map(|d| d.quintile().get()),
+                            minutes,
+                        })
                     })
-                })
-                .collect();
-            out.push(measure_outcome(
-                instrument, measure, &reading, &pairs, threshold,
-            )?);
+                    .collect();
+                out.push(measure_outcome(
+                    instrument, measure, &reading, &pairs, threshold,
+                )?);
+            }
         }
+        all.push(Outcomes {
+            follow_up_months,
+            measures: out,
+        });
     }
-    Ok(Outcomes {
-        follow_up_months,
-        measures: out,
-    })
+    Ok(all)
 }
 
 fn measure_outcome(

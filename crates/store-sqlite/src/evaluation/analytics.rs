@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use timecredits_app::evaluation::eval::imd::{Boundary, Edition};
 use timecredits_app::evaluation::{
@@ -151,19 +152,18 @@ pub(super) fn contributions(
             if !corrected.is_empty() && corrected.contains(&id) {
                 return Ok(None);
             }
-            let date = row.get_ref(2).map_err(internal)?;
-            let date = date
-                .as_str()
-                .map_err(|_| corrupt("contribution date", "a non-text value"))?;
+            let date = match row.get_ref(2).map_err(internal)? {
+                ValueRef::Text(text) => iso_date(text)
+                    .ok_or_else(|| corrupt("contribution date", &String::from_utf8_lossy(text)))?,
+                _ => return Err(corrupt("contribution date", "a non-text value")),
+            };
             let activity = blob_uuid(row, 4, "activity_id")?;
             let kind = activities
                 .get(&activity)
                 .ok_or_else(|| corrupt("contribution's activity", &activity.to_string()))?;
             Ok(Some(ContributionRecord {
                 member: MemberId(blob_uuid(row, 1, "member_id")?),
-                date: date
-                    .parse::<NaiveDate>()
-                    .map_err(|_| corrupt("contribution date", date))?,
+                date,
                 minutes: row.get(3).map_err(internal)?,
                 level: kind.level,
                 mode: kind.mode,
@@ -190,6 +190,21 @@ struct ActivityKind {
     level: CoProductionLevel,
     mode: CoProductionMode,
     place_decile: Option<u8>,
+}
+
+/// A date as the store writes it, `YYYY-MM-DD`, read without chrono's
+/// general parser: this runs once per contribution, millions of times.
+fn iso_date(text: &[u8]) -> Option<NaiveDate> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *text else {
+        return None;
+    };
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let year = i32::try_from(number(&[y0, y1, y2, y3])?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(&[m0, m1])?, number(&[d0, d1])?)
 }
 
 /// A UUID column read by position without copying the blob: the hot loops
@@ -272,7 +287,7 @@ pub(super) fn credit_totals(
             let at: i64 = row.get(3).map_err(internal)?;
             let amount: i64 = row.get(4).map_err(internal)?;
             let reverses = match row.get_ref(5).map_err(internal)? {
-                rusqlite::types::ValueRef::Null => None,
+                ValueRef::Null => None,
                 _ => Some(blob_uuid(row, 5, "reverses")?),
             };
             for (member, signed) in [(credit, amount), (debit, -amount)] {
@@ -382,4 +397,28 @@ pub(super) fn lsoa_deciles_in(
     collect(c, &sql, params_from_iter(values), |row| {
         get(row, "imd_decile")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_are_read_as_chrono_reads_them_and_nothing_else_is() {
+        for text in ["2026-11-27", "2024-02-29", "0999-01-01", "9999-12-31"] {
+            assert_eq!(iso_date(text.as_bytes()), text.parse().ok(), "{text}");
+        }
+        for text in [
+            "2023-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-1-01",
+            "2026/11/27",
+            "2026-11-2x",
+            " 2026-11-2",
+            "",
+        ] {
+            assert_eq!(iso_date(text.as_bytes()), None, "{text}");
+        }
+    }
 }
