@@ -128,11 +128,15 @@ impl SqliteStore {
         // Durability is the syncer's: see writer.rs.
         conn.execute_batch("PRAGMA synchronous = NORMAL;")
             .map_err(|e| unavailable(path, e))?;
-        let mut wal = path.as_os_str().to_owned();
-        wal.push("-wal");
+        // A first read opens the WAL, creating it in a new database.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|e| unavailable(path, e))?;
+        let flush = writer::wal_flush(&conn).map_err(|e| unavailable(path, e))?;
         Ok(Self {
             path: path.to_owned(),
-            writer: writer::Writer::start(conn, MAX_GROUP, PathBuf::from(wal)),
+            writer: writer::Writer::start(conn, MAX_GROUP, flush),
             readers: Arc::new(Readers {
                 permits: Arc::new(tokio::sync::Semaphore::new(MAX_READERS)),
                 idle: Mutex::new(Vec::with_capacity(MAX_READERS)),

@@ -19,15 +19,18 @@
 //! **What changes:** another reader may see a group's rows for the length
 //! of one flush before they are durable; if the power fails in that
 //! moment they are gone, and so is the answer to whoever wrote them, who
-//! retries (every write carries an idempotency key).
+//! retries (every write carries an idempotency key). A write that reads
+//! them (a spend against a fresh credit) is answered only after a later
+//! flush, which covers them too.
 //!
 //! A flush that fails leaves no way to know what is on disk (the kernel
-//! may have dropped the pages it could not write), so the store stops
-//! taking writes, as PostgreSQL stops on a failed fsync: every later write
-//! is refused until the process is restarted and SQLite recovers the file.
+//! may have dropped the pages it could not write, and a second fsync may
+//! well succeed), so the failure sticks, as PostgreSQL stops on a failed
+//! fsync: the syncer never answers Ok again and the writer refuses every
+//! later write, until the process is restarted and SQLite recovers the
+//! file. Rows committed in that last moment stay visible until then.
 
-use std::fs::File;
-use std::path::PathBuf;
+use std::fs::OpenOptions;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
@@ -50,17 +53,38 @@ pub(crate) struct Writer {
 /// durable.
 type Committed = Vec<Reply>;
 
+/// Makes everything written to the WAL so far durable.
+pub(crate) type Flush = Box<dyn FnMut() -> std::io::Result<()> + Send>;
+
+/// `fdatasync` of the WAL of `conn`'s database. Its name comes from the
+/// connection, which knows the file SQLite really opened (symbolic links
+/// resolved); it is opened now, so that a problem shows at start-up. In
+/// WAL mode the file exists once `conn` has read (a new database's is made
+/// by its first read), and SQLite never deletes or replaces it while
+/// `conn` is open.
+pub(crate) fn wal_flush(conn: &Connection) -> std::io::Result<Flush> {
+    let db = conn
+        .path()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| std::io::Error::other("the database has no file (in memory?)"))?;
+    let wal = format!("{db}-wal");
+    let file = OpenOptions::new().write(true).open(&wal).map_err(|e| {
+        std::io::Error::new(e.kind(), format!("cannot open the WAL file {wal}: {e}"))
+    })?;
+    Ok(Box::new(move || file.sync_data()))
+}
+
 impl Writer {
-    /// `conn` must run with `synchronous=NORMAL` in WAL mode, on the
-    /// database whose WAL file is `wal`.
-    pub(crate) fn start(conn: Connection, max_group: usize, wal: PathBuf) -> Self {
+    /// `conn` must run with `synchronous=NORMAL` in WAL mode, and `flush`
+    /// make its WAL durable ([`wal_flush`]).
+    pub(crate) fn start(conn: Connection, max_group: usize, flush: Flush) -> Self {
         let (queue, jobs) = mpsc::channel::<Job>();
         let (to_sync, committed) = mpsc::channel::<Committed>();
         let failed = Arc::new(AtomicBool::new(false));
         let syncer_failed = Arc::clone(&failed);
         thread::Builder::new()
             .name("sqlite-syncer".into())
-            .spawn(move || sync(wal, committed, syncer_failed))
+            .spawn(move || sync(flush, committed, syncer_failed))
             .expect("the operating system could not start the SQLite syncer thread");
         thread::Builder::new()
             .name("sqlite-writer".into())
@@ -92,7 +116,9 @@ impl Writer {
         });
         let stopped = || {
             E::from(StoreError::Unavailable(
-                "the SQLite writer has stopped".into(),
+                "the SQLite writer has stopped taking writes; restart the server, then retry \
+                 with the same Idempotency-Key (a write under way may or may not have been kept)"
+                    .into(),
             ))
         };
         self.queue.send(job).map_err(|_| stopped())?;
@@ -124,45 +150,45 @@ fn run(
         if let Some(replies) = commit_group(&conn, group)
             && let Err(mpsc::SendError(replies)) = to_sync.send(replies)
         {
-            // The syncer has gone (it only ends when this sender does):
-            // nobody may be told these writes are durable.
+            // The syncer has gone (it only ends when this sender does, or
+            // by a panic): nobody may be told these writes are durable,
+            // and no more are taken.
+            failed.store(true, Ordering::Release);
+            tracing::error!(
+                "the SQLite syncer has stopped; no more writes are taken until a restart"
+            );
             drop(replies);
         }
     }
 }
 
 /// Flushes the WAL once for every committed group waiting, then answers
-/// them all.
-fn sync(wal: PathBuf, committed: mpsc::Receiver<Committed>, failed: Arc<AtomicBool>) {
-    let mut file: Option<File> = None;
+/// them all. After a failed flush it never flushes or answers Ok again.
+fn sync(mut flush: Flush, committed: mpsc::Receiver<Committed>, failed: Arc<AtomicBool>) {
+    let mut broken: Option<String> = None;
     while let Ok(first) = committed.recv() {
         let mut groups = vec![first];
         while let Ok(more) = committed.try_recv() {
             groups.push(more);
         }
-        // Opened at the first commit, when the WAL surely exists; the
-        // writer's connection stays open, so SQLite never deletes it.
-        let flushed = match &file {
-            Some(f) => f.sync_data(),
-            None => File::open(&wal).and_then(|f| {
-                let flushed = f.sync_data();
-                file = Some(f);
-                flushed
-            }),
-        };
-        let outcome = flushed.map_err(|e| {
+        if broken.is_none()
+            && let Err(e) = flush()
+        {
             failed.store(true, Ordering::Release);
             tracing::error!(
                 error = %e,
-                wal = %wal.display(),
                 "flushing the SQLite WAL failed; no more writes are taken until a restart"
             );
-            format!(
-                "the write may not be on disk ({e}); the server takes no more writes until it is restarted"
-            )
-        });
+            broken = Some(format!(
+                "the write may not be on disk (flushing the WAL failed: {e}); the server takes \
+                 no more writes until it is restarted"
+            ));
+        }
         for reply in groups.into_iter().flatten() {
-            reply(outcome.clone().map_err(StoreError::Unavailable));
+            reply(match &broken {
+                None => Ok(()),
+                Some(e) => Err(StoreError::Unavailable(e.clone())),
+            });
         }
     }
 }
@@ -230,18 +256,19 @@ fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::AtomicU32;
+    use std::time::Duration;
 
     /// A WAL-mode database as the store opens one, with a table to write.
-    fn wal_database(dir: &std::path::Path) -> (Connection, PathBuf) {
+    fn wal_database(dir: &Path) -> (Connection, PathBuf) {
         let path = dir.join("writer.db");
         let conn = Connection::open(&path).unwrap();
         conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
             .unwrap();
         conn.execute_batch("PRAGMA synchronous = NORMAL; CREATE TABLE t (n INTEGER NOT NULL);")
             .unwrap();
-        let mut wal = path.as_os_str().to_owned();
-        wal.push("-wal");
-        (conn, PathBuf::from(wal))
+        (conn, path)
     }
 
     async fn insert(writer: &Writer, n: i64) -> Result<(), StoreError> {
@@ -254,43 +281,127 @@ mod tests {
             .await
     }
 
-    fn count(path: &std::path::Path) -> i64 {
-        let db = path.with_file_name("writer.db");
+    fn count(db: &Path) -> i64 {
         Connection::open(db)
             .unwrap()
             .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
             .unwrap()
     }
 
+    /// A flush that waits for a permit per call, and counts its calls.
+    fn gated() -> (Flush, mpsc::Sender<()>, Arc<AtomicU32>) {
+        let (permit, permits) = mpsc::channel::<()>();
+        let calls = Arc::new(AtomicU32::new(0));
+        let counted = Arc::clone(&calls);
+        let flush: Flush = Box::new(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            permits.recv().map_err(std::io::Error::other)
+        });
+        (flush, permit, calls)
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_writes_are_answered_once_flushed_and_all_kept() {
+    async fn a_write_is_answered_only_after_its_flush_and_every_write_is_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let (conn, wal) = wal_database(dir.path());
-        let writer = Arc::new(Writer::start(conn, 16, wal.clone()));
+        let (conn, db) = wal_database(dir.path());
+        let (flush, permit, calls) = gated();
+        let writer = Arc::new(Writer::start(conn, 16, flush));
+
+        let first = tokio::spawn({
+            let writer = Arc::clone(&writer);
+            async move { insert(&writer, 0).await }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(count(&db), 1, "committed (and visible to readers)");
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "its flush has begun");
+        assert!(!first.is_finished(), "but nobody is told before it ends");
+        permit.send(()).unwrap();
+        first.await.unwrap().unwrap();
+
+        for _ in 0..200 {
+            permit.send(()).unwrap();
+        }
         let mut tasks = Vec::new();
-        for n in 0..200 {
+        for n in 1..=200 {
             let writer = Arc::clone(&writer);
             tasks.push(tokio::spawn(async move { insert(&writer, n).await }));
         }
         for task in tasks {
             task.await.unwrap().unwrap();
         }
-        assert_eq!(count(&wal), 200);
+        assert_eq!(count(&db), 201);
+        assert!(
+            calls.load(Ordering::SeqCst) <= 201,
+            "one flush per group at most"
+        );
     }
 
     #[tokio::test]
-    async fn a_failed_flush_is_reported_and_stops_all_later_writes() {
+    async fn after_a_failed_flush_no_write_is_taken_even_if_flushing_works_again() {
         let dir = tempfile::tempdir().unwrap();
-        let (conn, _) = wal_database(dir.path());
-        // A WAL file that cannot be opened: the flush fails.
-        let writer = Writer::start(conn, 16, dir.path().join("missing").join("writer.db-wal"));
+        let (conn, db) = wal_database(dir.path());
+        let calls = Arc::new(AtomicU32::new(0));
+        let counted = Arc::clone(&calls);
+        let flush: Flush = Box::new(move || match counted.fetch_add(1, Ordering::SeqCst) {
+            0 => Err(std::io::Error::other("disk gone")),
+            _ => Ok(()),
+        });
+        let writer = Writer::start(conn, 16, flush);
         let first = insert(&writer, 1).await.unwrap_err().to_string();
         assert!(first.contains("may not be on disk"), "{first}");
-        assert!(first.contains("restarted"), "{first}");
+        assert!(
+            first.contains("disk gone") && first.contains("restarted"),
+            "{first}"
+        );
         let later = insert(&writer, 2).await.unwrap_err().to_string();
-        assert!(later.contains("stopped"), "{later}");
+        assert!(later.contains("restart the server"), "{later}");
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "never flushed again");
         // The first write was committed before its flush failed; it is not
         // known to be durable, which is why its writer was told so.
-        assert_eq!(count(&dir.path().join("writer.db")), 1);
+        assert_eq!(count(&db), 1);
+    }
+
+    /// The case the writer's own check cannot cover: a group committed
+    /// while the failing flush ran reaches the syncer afterwards.
+    #[test]
+    fn a_group_that_reaches_the_syncer_after_a_failed_flush_is_refused() {
+        let calls = Arc::new(AtomicU32::new(0));
+        let counted = Arc::clone(&calls);
+        let flush: Flush = Box::new(move || match counted.fetch_add(1, Ordering::SeqCst) {
+            0 => Err(std::io::Error::other("disk gone")),
+            _ => Ok(()),
+        });
+        let (to_sync, committed) = mpsc::channel::<Committed>();
+        let failed = Arc::new(AtomicBool::new(false));
+        let syncer = {
+            let failed = Arc::clone(&failed);
+            thread::spawn(move || sync(flush, committed, failed))
+        };
+        let (answer, answers) = mpsc::channel::<Result<(), StoreError>>();
+        let reply = || -> Reply {
+            let answer = answer.clone();
+            Box::new(move |outcome| answer.send(outcome).unwrap())
+        };
+        to_sync.send(vec![reply()]).unwrap();
+        assert!(answers.recv().unwrap().is_err());
+        assert!(failed.load(Ordering::SeqCst), "the writer is told to stop");
+        to_sync.send(vec![reply(), reply()]).unwrap();
+        for _ in 0..2 {
+            let refused = answers.recv().unwrap().unwrap_err().to_string();
+            assert!(refused.contains("may not be on disk"), "{refused}");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "never flushed again");
+        drop(to_sync);
+        syncer.join().unwrap();
+    }
+
+    #[test]
+    fn the_flush_opens_the_wal_sqlite_opened_and_refuses_a_database_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let (conn, _) = wal_database(dir.path());
+        let mut flush = wal_flush(&conn).unwrap();
+        flush().unwrap();
+        let memory = Connection::open_in_memory().unwrap();
+        assert!(wal_flush(&memory).is_err());
     }
 }
