@@ -189,6 +189,23 @@ mod tests {
         Arc::new(AtomicU32::new(from))
     }
 
+    /// A computation that takes `secs` and adds `step` to the count of runs.
+    fn slow_counted(
+        runs: &Runs,
+        secs: u64,
+        step: u32,
+    ) -> impl FnOnce() -> std::pin::Pin<Box<dyn Future<Output = Result<u32, String>> + Send>>
+    + Send
+    + use<> {
+        let runs = Arc::clone(runs);
+        move || {
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_secs(secs)).await;
+                Ok(runs.fetch_add(step, Ordering::SeqCst) + step)
+            })
+        }
+    }
+
     #[tokio::test]
     async fn a_fresh_value_is_served_again_and_forget_drops_it() {
         let cache = ReportCache::new(Duration::from_secs(60), 8);
@@ -302,13 +319,7 @@ mod tests {
     async fn one_refresh_at_a_time_and_a_failed_one_keeps_the_old_value() {
         let cache = Arc::new(ReportCache::new(Duration::from_secs(60), 8));
         let runs = runs_from(0);
-        let slow = |runs: &Runs| {
-            let runs = Arc::clone(runs);
-            move || async move {
-                tokio::time::sleep(Duration::from_secs(20)).await;
-                Ok::<_, String>(runs.fetch_add(1, Ordering::SeqCst) + 1)
-            }
-        };
+        let slow = |runs: &Runs| slow_counted(runs, 20, 1);
         // Computed from 0 s to 20 s: its figures are as of 0 s.
         assert_eq!(cache.get_or_compute(&1, slow(&runs)).await.unwrap(), 1);
         tokio::time::advance(Duration::from_secs(15)).await;
@@ -336,11 +347,7 @@ mod tests {
         let runs = runs_from(0);
         assert_eq!(counted(&cache, 1, &runs).await.unwrap(), 1);
         tokio::time::advance(Duration::from_secs(31)).await;
-        let stale = Arc::clone(&runs);
-        let refresh = move || async move {
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            Ok::<_, String>(stale.fetch_add(100, Ordering::SeqCst) + 100)
-        };
+        let refresh = slow_counted(&runs, 5, 100);
         assert_eq!(cache.get_or_compute(&1, refresh).await.unwrap(), 1);
         cache.forget(|k| *k == 1);
         assert_eq!(counted(&cache, 1, &runs).await.unwrap(), 2);
