@@ -682,6 +682,19 @@ async fn credit_totals_follow_corrections_gifts_reversals_and_the_period(store: 
         )
         .await
         .expect("correction");
+    // What the analytics read is the contribution as corrected, once.
+    let edition = Edition::Iod2019;
+    let given: Vec<i64> = w
+        .app
+        .store()
+        .evaluation_contributions(w.programme, edition.boundary(), edition)
+        .await
+        .expect("contributions")
+        .into_iter()
+        .filter(|c| c.member == a.0.id)
+        .map(|c| c.minutes)
+        .collect();
+    assert_eq!(given, [30]);
     w.clock.set(opening() + Duration::days(220));
     let gift = TransferId(Uuid::now_v7());
     w.app

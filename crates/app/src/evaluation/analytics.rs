@@ -15,10 +15,11 @@
 //! **Who may see them:** the programme's managers and evaluators. Anyone
 //! else is told the programme does not exist.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
+use rustc_hash::{FxHashMap, FxHashSet};
 use timecredits_domain::activity::{CoProductionLevel, CoProductionMode};
 use timecredits_evaluation::analytics::{
     self as pure, AnalyticsError, AreaDeciles, Contribution, CreditTotals, Dataset, Day, Filter,
@@ -392,17 +393,17 @@ impl App {
             .into_iter()
             .filter(|m| m.latest_consent == Some(ConsentDecision::Given))
             .collect();
-        let consenting: HashSet<MemberId> = members.iter().map(|m| m.member).collect();
+        let consenting: FxHashSet<MemberId> = members.iter().map(|m| m.member).collect();
 
         // One shared string per member and per organisation, however many
         // contributions point at it.
-        let labels: HashMap<Uuid, Arc<str>> = self
+        let labels: FxHashMap<Uuid, Arc<str>> = self
             .organisation_labels(programme.id)
             .await?
             .into_iter()
             .map(|(id, label)| (id, Arc::from(label)))
             .collect();
-        let keys: HashMap<MemberId, Arc<str>> = members
+        let keys: FxHashMap<MemberId, Arc<str>> = members
             .iter()
             .map(|m| (m.member, Arc::from(member_key(m.member))))
             .collect();
@@ -467,7 +468,7 @@ impl App {
     async fn consenting_scores(
         &self,
         programme: ProgrammeId,
-        consenting: &HashSet<MemberId>,
+        consenting: &FxHashSet<MemberId>,
     ) -> Result<Vec<SurveyScore>, AppError> {
         let catalogue: BTreeMap<String, Instrument> = instruments::catalogue()
             .into_iter()

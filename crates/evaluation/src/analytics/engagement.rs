@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashMap;
+
 use crate::disclosure::{Shown, Threshold, suppress_1d, suppress_2d};
 
 use super::calendar::{Day, Month};
@@ -151,7 +153,12 @@ struct Distinct<'a> {
 impl<'a> Distinct<'a> {
     /// Whether `member` is seen here for the first time.
     fn see(&mut self, member: &'a str) -> bool {
-        if self.last == Some(member) {
+        // A member's contributions share one string (`Contribution::member`), so the
+        // address usually answers without comparing the text.
+        if self
+            .last
+            .is_some_and(|last| std::ptr::eq(last, member) || last == member)
+        {
             return false;
         }
         self.last = Some(member);
@@ -167,17 +174,20 @@ fn minutes_by<'a>(
     order: &[&str],
     category: impl Fn(&'a Contribution) -> &'a str,
 ) -> Vec<RawMinutes> {
-    let mut cells: BTreeMap<&str, (u64, Distinct<'a>)> = BTreeMap::new();
+    // Hashed: this runs once per contribution, and an ordered map compares
+    // labels at every level of its tree.
+    let mut cells: FxHashMap<&str, (u64, Distinct<'a>)> = FxHashMap::default();
     for c in in_period {
         let cell = cells.entry(category(c)).or_default();
         cell.0 += c.minutes.unsigned_abs();
         cell.1.see(&c.member);
     }
-    let others: Vec<&str> = cells
+    let mut others: Vec<&str> = cells
         .keys()
         .filter(|k| !order.contains(k))
         .copied()
         .collect();
+    others.sort_unstable();
     order
         .iter()
         .copied()

@@ -4,8 +4,10 @@
 //! its ids into pseudonymous keys and its timestamps into the programme's calendar days, and
 //! builds a [`Dataset`]. Checking who may see the results is the application's job too.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+use rustc_hash::FxHashSet;
 
 use crate::imd::Decile;
 use crate::instruments::InstrumentScore;
@@ -177,7 +179,7 @@ impl Dataset {
             }
         }
         // Hashed, not the ordered map: this runs once per contribution.
-        let keys: HashSet<&str> = by_key.keys().map(String::as_str).collect();
+        let keys: FxHashSet<&str> = by_key.keys().map(String::as_str).collect();
         let known = |member: &str| {
             if keys.contains(member) {
                 Ok(())

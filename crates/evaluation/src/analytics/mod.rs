@@ -29,8 +29,9 @@ mod outcomes;
 mod published;
 mod reach;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashMap;
 use thiserror::Error;
 
 use crate::disclosure::DisclosureError;
@@ -150,7 +151,7 @@ impl<'a> Scope<'a> {
         filter.check()?;
         // Grouped in a hash map, then ordered once per member rather than
         // once per contribution: programmes have millions of contributions.
-        let mut grouped: HashMap<&str, Vec<&Contribution>> = HashMap::new();
+        let mut grouped: FxHashMap<&str, Vec<&Contribution>> = FxHashMap::default();
         for c in data
             .contributions()
             .iter()

@@ -1,11 +1,10 @@
 //! Whole-programme reads for analytics and research extracts: one query
 //! each, never one per member.
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rustc_hash::{FxHashMap, FxHashSet};
 use timecredits_app::evaluation::eval::imd::{Boundary, Edition};
 use timecredits_app::evaluation::{
     ConsentDecision, ContributionRecord, EvaluationMember, EvaluationProfile, MemberCredits,
@@ -102,7 +101,7 @@ pub(super) fn contributions(
     boundary: Boundary,
     edition: Edition,
 ) -> StoreResult<Vec<ContributionRecord>> {
-    let activities: HashMap<Uuid, ActivityKind> = collect(
+    let activities: FxHashMap<Uuid, ActivityKind> = collect(
         c,
         "SELECT a.id, a.level, a.mode, ia.imd_decile AS place_decile
          FROM activities a
@@ -134,7 +133,7 @@ pub(super) fn contributions(
     .into_iter()
     .collect();
     // A correction always belongs to the programme of what it corrects.
-    let corrected: HashSet<Uuid> = collect(
+    let corrected: FxHashSet<Uuid> = collect(
         c,
         "SELECT corrects FROM contributions WHERE corrects IS NOT NULL",
         [],
@@ -142,37 +141,41 @@ pub(super) fn contributions(
     )?
     .into_iter()
     .collect();
-    collect(
-        c,
-        "SELECT id, member_id, contribution_date, minutes, activity_id, organisation_id
-         FROM contributions WHERE programme_id = ?1",
-        [blob(programme.0)],
-        |row| {
-            let id = blob_uuid(row, 0, "id")?;
-            if !corrected.is_empty() && corrected.contains(&id) {
-                return Ok(None);
-            }
-            let date = match row.get_ref(2).map_err(internal)? {
-                ValueRef::Text(text) => iso_date(text)
-                    .ok_or_else(|| corrupt("contribution date", &String::from_utf8_lossy(text)))?,
-                _ => return Err(corrupt("contribution date", "a non-text value")),
-            };
-            let activity = blob_uuid(row, 4, "activity_id")?;
-            let kind = activities
-                .get(&activity)
-                .ok_or_else(|| corrupt("contribution's activity", &activity.to_string()))?;
-            Ok(Some(ContributionRecord {
-                member: MemberId(blob_uuid(row, 1, "member_id")?),
-                date,
-                minutes: row.get(3).map_err(internal)?,
-                level: kind.level,
-                mode: kind.mode,
-                organisation: blob_uuid(row, 5, "organisation_id")?,
-                place_decile: kind.place_decile,
-            }))
-        },
-    )
-    .map(|rows| rows.into_iter().flatten().collect())
+    // Pushed straight into one vector: a vector of options, flattened
+    // after, would copy millions of records once more.
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT id, member_id, contribution_date, minutes, activity_id, organisation_id
+             FROM contributions WHERE programme_id = ?1",
+        )
+        .map_err(internal)?;
+    let mut rows = stmt.query([blob(programme.0)]).map_err(internal)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(internal)? {
+        // Most programmes have no corrections: their ids are not read.
+        if !corrected.is_empty() && corrected.contains(&blob_uuid(row, 0, "id")?) {
+            continue;
+        }
+        let date = match row.get_ref(2).map_err(internal)? {
+            ValueRef::Text(text) => iso_date(text)
+                .ok_or_else(|| corrupt("contribution date", &String::from_utf8_lossy(text)))?,
+            _ => return Err(corrupt("contribution date", "a non-text value")),
+        };
+        let activity = blob_uuid(row, 4, "activity_id")?;
+        let kind = activities
+            .get(&activity)
+            .ok_or_else(|| corrupt("contribution's activity", &activity.to_string()))?;
+        out.push(ContributionRecord {
+            member: MemberId(blob_uuid(row, 1, "member_id")?),
+            date,
+            minutes: row.get(3).map_err(internal)?,
+            level: kind.level,
+            mode: kind.mode,
+            organisation: blob_uuid(row, 5, "organisation_id")?,
+            place_decile: kind.place_decile,
+        });
+    }
+    Ok(out)
 }
 
 /// A member's side of a reversal, counted once what it reverses is known.
@@ -233,7 +236,7 @@ pub(super) fn credit_totals(
 ) -> StoreResult<Vec<MemberCredits>> {
     let since = since.map_or(i64::MIN, micros);
     let until = until.map_or(i64::MAX, micros);
-    let owners: HashMap<Uuid, MemberId> = collect(
+    let owners: FxHashMap<Uuid, MemberId> = collect(
         c,
         "SELECT id, account_id FROM members WHERE programme_id = ?1",
         [blob(programme.0)],
@@ -241,7 +244,7 @@ pub(super) fn credit_totals(
     )?
     .into_iter()
     .collect();
-    let mut totals: HashMap<MemberId, MemberCredits> = HashMap::new();
+    let mut totals: FxHashMap<MemberId, MemberCredits> = FxHashMap::default();
     // A move is earning when it or what it reverses is an issue, spending
     // when either is a redemption.
     let mut add = |member: MemberId, at: i64, amount: i64, earning: bool, spending: bool| {
