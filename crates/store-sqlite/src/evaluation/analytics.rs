@@ -91,6 +91,51 @@ pub(super) fn members(
     )
 }
 
+/// A part of a table's rows by rowid (contributions) or `seq` (transfers),
+/// both included: one scan of millions of rows is one core's work, so the
+/// store reads a large table in parts side by side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Span {
+    pub first: i64,
+    pub last: i64,
+    /// The last row of the whole read this part belongs to.
+    pub whole_last: i64,
+}
+
+/// Fewer rows than this are read in one part: a second part costs a
+/// reader connection and a hop through the blocking pool.
+const ROWS_PER_PART: i64 = 250_000;
+
+impl Span {
+    /// `0..=last`, in two halves when it is large enough to be worth it.
+    pub fn halves(last: i64) -> (Span, Option<Span>) {
+        let part = |first, end| Span {
+            first,
+            last: end,
+            whole_last: last,
+        };
+        if last < 2 * ROWS_PER_PART {
+            return (part(0, last), None);
+        }
+        let middle = last / 2;
+        (part(0, middle), Some(part(middle + 1, last)))
+    }
+}
+
+/// The highest rowid of contributions and `seq` of transfers now: both
+/// tables are append-only (triggers refuse updates and deletes), so the rows
+/// up to these are a fixed set, and parts read by separate connections
+/// add up to the rows as they stood at this moment.
+pub(super) fn last_rows(c: &Connection) -> StoreResult<(i64, i64)> {
+    c.query_row(
+        "SELECT (SELECT ifnull(max(rowid), 0) FROM contributions),
+                (SELECT ifnull(max(seq), 0) FROM transfers)",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+    .map_err(internal)
+}
+
 /// Three plain reads rather than one joined query: at millions of
 /// contributions, joining each to its activity's place and probing the
 /// corrections index for each cost several times the scan itself, and no
@@ -100,6 +145,7 @@ pub(super) fn contributions(
     programme: ProgrammeId,
     boundary: Boundary,
     edition: Edition,
+    rows: Span,
 ) -> StoreResult<Vec<ContributionRecord>> {
     let activities: FxHashMap<Uuid, ActivityKind> = collect(
         c,
@@ -133,25 +179,37 @@ pub(super) fn contributions(
     .into_iter()
     .collect();
     // A correction always belongs to the programme of what it corrects.
+    // Only corrections within the whole read count: the other part of it
+    // may have been read before a later one was written.
+    // (The rowid is compared here, not in SQL: there the planner would
+    // scan the table by rowid instead of the index of corrections.)
     let corrected: FxHashSet<Uuid> = collect(
         c,
-        "SELECT corrects FROM contributions WHERE corrects IS NOT NULL",
+        "SELECT rowid, corrects FROM contributions WHERE corrects IS NOT NULL",
         [],
-        |row| uuid(row, "corrects"),
+        |row| {
+            let rowid: i64 = row.get(0).map_err(internal)?;
+            (rowid <= rows.whole_last)
+                .then(|| uuid(row, "corrects"))
+                .transpose()
+        },
     )?
     .into_iter()
+    .flatten()
     .collect();
     // Pushed straight into one vector: a vector of options, flattened
     // after, would copy millions of records once more.
     let mut stmt = c
         .prepare_cached(
             "SELECT id, member_id, contribution_date, minutes, activity_id, organisation_id
-             FROM contributions WHERE programme_id = ?1",
+             FROM contributions WHERE programme_id = ?1 AND rowid BETWEEN ?2 AND ?3",
         )
         .map_err(internal)?;
-    let mut rows = stmt.query([blob(programme.0)]).map_err(internal)?;
+    let mut found = stmt
+        .query(params![blob(programme.0), rows.first, rows.last])
+        .map_err(internal)?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(internal)? {
+    while let Some(row) = found.next().map_err(internal)? {
         // Most programmes have no corrections: their ids are not read.
         if !corrected.is_empty() && corrected.contains(&blob_uuid(row, 0, "id")?) {
             continue;
@@ -233,6 +291,7 @@ pub(super) fn credit_totals(
     programme: ProgrammeId,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
+    rows: Span,
 ) -> StoreResult<Vec<MemberCredits>> {
     let since = since.map_or(i64::MIN, micros);
     let until = until.map_or(i64::MAX, micros);
@@ -270,13 +329,13 @@ pub(super) fn credit_totals(
         let mut stmt = c
             .prepare_cached(
                 "SELECT credit_account, debit_account, kind, at, amount_minutes, reverses
-                 FROM transfers WHERE programme_id = ?1 AND at < ?2",
+                 FROM transfers WHERE programme_id = ?1 AND at < ?2 AND seq BETWEEN ?3 AND ?4",
             )
             .map_err(internal)?;
-        let mut rows = stmt
-            .query(params![blob(programme.0), until])
+        let mut found = stmt
+            .query(params![blob(programme.0), until, rows.first, rows.last])
             .map_err(internal)?;
-        while let Some(row) = rows.next().map_err(internal)? {
+        while let Some(row) = found.next().map_err(internal)? {
             let credit = owners.get(&blob_uuid(row, 0, "credit_account")?).copied();
             let debit = owners.get(&blob_uuid(row, 1, "debit_account")?).copied();
             if credit.is_none() && debit.is_none() {
@@ -329,6 +388,24 @@ pub(super) fn credit_totals(
     let mut out: Vec<MemberCredits> = totals.into_values().collect();
     out.sort_by_key(|t| t.member.0);
     Ok(out)
+}
+
+/// The totals of parts of the transfers added up, in member order.
+pub(super) fn add_up(parts: [Vec<MemberCredits>; 2]) -> Vec<MemberCredits> {
+    let mut totals: FxHashMap<MemberId, MemberCredits> = FxHashMap::default();
+    for t in parts.into_iter().flatten() {
+        totals
+            .entry(t.member)
+            .and_modify(|sum| {
+                sum.earned_minutes += t.earned_minutes;
+                sum.spent_minutes += t.spent_minutes;
+                sum.balance_minutes += t.balance_minutes;
+            })
+            .or_insert(t);
+    }
+    let mut out: Vec<MemberCredits> = totals.into_values().collect();
+    out.sort_by_key(|t| t.member.0);
+    out
 }
 
 pub(super) fn survey_answers(
@@ -404,7 +481,110 @@ pub(super) fn lsoa_deciles_in(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use chrono::{Duration, TimeZone};
+
     use super::*;
+
+    #[test]
+    fn a_large_read_is_split_in_two_halves_that_cover_it_once() {
+        let small = 2 * ROWS_PER_PART - 1;
+        assert_eq!(
+            Span::halves(small),
+            (
+                Span {
+                    first: 0,
+                    last: small,
+                    whole_last: small
+                },
+                None
+            )
+        );
+        let large = 2 * ROWS_PER_PART + 1;
+        let (first, second) = Span::halves(large);
+        let second = second.expect("two parts");
+        assert_eq!((first.first, first.last + 1), (0, second.first));
+        assert_eq!(second.last, large);
+        assert!(first.last - first.first >= ROWS_PER_PART);
+        assert_eq!((first.whole_last, second.whole_last), (large, large));
+    }
+
+    /// The demo's year (corrections, their reversals, gifts, spending) read
+    /// in two parts, split anywhere, gives what one read gives; and a
+    /// corrected contribution is read only as corrected.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn parts_split_anywhere_add_up_to_the_whole_read() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("demo.db");
+        let store = Arc::new(crate::SqliteStore::open(&path).expect("open"));
+        let today = Utc
+            .with_ymd_and_hms(2026, 6, 30, 12, 0, 0)
+            .single()
+            .expect("a time");
+        let demo = timecredits_app::demo::seed(store, 11, today)
+            .await
+            .expect("demo data");
+        let programme = demo.programme.id;
+        let c = crate::open_connection(&path, false).expect("a reader");
+        let (last_contribution, last_transfer) = last_rows(&c).expect("last rows");
+        let (edition, boundary) = (Edition::Iod2019, Edition::Iod2019.boundary());
+
+        let read = |first, last| {
+            let rows = Span {
+                first,
+                last,
+                whole_last: last_contribution,
+            };
+            contributions(&c, programme, boundary, edition, rows).expect("contributions")
+        };
+        let sorted = |mut v: Vec<ContributionRecord>| {
+            v.sort_by_cached_key(|r| format!("{r:?}"));
+            v
+        };
+        let whole = sorted(read(0, last_contribution));
+        let (stored, corrections): (usize, usize) = c
+            .query_row(
+                "SELECT count(*), count(corrects) FROM contributions WHERE programme_id = ?1",
+                [blob(programme.0)],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .expect("counts");
+        assert!(corrections > 0, "the demo corrects some contributions");
+        assert_eq!(whole.len(), stored - corrections);
+        let middles = |last: i64| [0, 1, last / 3, last / 2, last - 1, last];
+        for middle in middles(last_contribution) {
+            let mut parts = read(0, middle);
+            parts.extend(read(middle + 1, last_contribution));
+            assert_eq!(sorted(parts), whole, "split after row {middle}");
+        }
+
+        let totals = |since, until, first, last| {
+            let rows = Span {
+                first,
+                last,
+                whole_last: last_transfer,
+            };
+            credit_totals(&c, programme, since, until, rows).expect("credit totals")
+        };
+        let (early, late) = (today - Duration::days(250), today - Duration::days(60));
+        for (since, until) in [
+            (None, None),
+            (Some(early), None),
+            (None, Some(late)),
+            (Some(early), Some(late)),
+        ] {
+            let whole = totals(since, until, 0, last_transfer);
+            assert!(whole.iter().any(|t| t.spent_minutes > 0), "{since:?}");
+            for middle in middles(last_transfer) {
+                let parts = add_up([
+                    totals(since, until, 0, middle),
+                    totals(since, until, middle + 1, last_transfer),
+                ]);
+                assert_eq!(parts, whole, "{since:?} to {until:?}, split after {middle}");
+            }
+        }
+    }
 
     #[test]
     fn iso_dates_are_read_as_chrono_reads_them_and_nothing_else_is() {

@@ -454,8 +454,19 @@ impl EvaluationStore for SqliteStore {
         boundary: Boundary,
         edition: Edition,
     ) -> StoreResult<Vec<ContributionRecord>> {
-        self.read(move |c| analytics::contributions(c, programme, boundary, edition))
-            .await
+        let (last, _) = self.read(analytics::last_rows).await?;
+        let (first, second) = analytics::Span::halves(last);
+        let read = |rows| {
+            self.read(move |c| analytics::contributions(c, programme, boundary, edition, rows))
+        };
+        let (mut all, rest) = tokio::try_join!(read(first), async {
+            match second {
+                Some(rows) => read(rows).await,
+                None => Ok(Vec::new()),
+            }
+        })?;
+        all.extend(rest);
+        Ok(all)
     }
 
     async fn member_credit_totals(
@@ -464,8 +475,17 @@ impl EvaluationStore for SqliteStore {
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
     ) -> StoreResult<Vec<MemberCredits>> {
-        self.read(move |c| analytics::credit_totals(c, programme, since, until))
-            .await
+        let (_, last) = self.read(analytics::last_rows).await?;
+        let (first, second) = analytics::Span::halves(last);
+        let read =
+            |rows| self.read(move |c| analytics::credit_totals(c, programme, since, until, rows));
+        let parts = tokio::try_join!(read(first), async {
+            match second {
+                Some(rows) => read(rows).await,
+                None => Ok(Vec::new()),
+            }
+        })?;
+        Ok(analytics::add_up(parts.into()))
     }
 
     async fn programme_survey_answers(
