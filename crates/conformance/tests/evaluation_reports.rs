@@ -11,8 +11,8 @@ use timecredits_app::directory::PartnerUpdate;
 use timecredits_app::evaluation::eval::analytics::{Filter, PublishedTable};
 use timecredits_app::evaluation::eval::imd::{Boundary, Edition};
 use timecredits_app::evaluation::{
-    Answer, BytesFile, CONSENT_WORDING, DataFile, EvaluationProfile, ItemAnswerInput, LoadPhase,
-    NewSurveyResponse, PlaceSource, Progress, ReportKind,
+    Answer, BytesFile, CONSENT_WORDING, ContributionRecord, DataFile, EvaluationProfile,
+    ItemAnswerInput, LoadPhase, NewSurveyResponse, PlaceSource, Progress, ReportKind,
 };
 use timecredits_app::{
     Actor, App, AppError, FixedClock, GiftRequest, Member, NewMember, NewOrganisation,
@@ -683,13 +683,8 @@ async fn credit_totals_follow_corrections_gifts_reversals_and_the_period(store: 
         .await
         .expect("correction");
     // What the analytics read is the contribution as corrected, once.
-    let edition = Edition::Iod2019;
-    let given: Vec<i64> = w
-        .app
-        .store()
-        .evaluation_contributions(w.programme, edition.boundary(), edition)
+    let given: Vec<i64> = analytics_contributions(&w)
         .await
-        .expect("contributions")
         .into_iter()
         .filter(|c| c.member == a.0.id)
         .map(|c| c.minutes)
@@ -758,15 +753,20 @@ async fn credit_totals_follow_corrections_gifts_reversals_and_the_period(store: 
     assert_eq!(totals(None, Some(10)).await, [None, None, None]);
 }
 
-/// The deciles where the programme's time was given, each once.
-async fn place_deciles(w: &World) -> Vec<Option<u8>> {
+/// The programme's contributions as the analytics read them from the store.
+async fn analytics_contributions(w: &World) -> Vec<ContributionRecord> {
     let edition = Edition::Iod2019;
-    let mut deciles: Vec<Option<u8>> = w
-        .app
+    w.app
         .store()
         .evaluation_contributions(w.programme, edition.boundary(), edition)
         .await
         .expect("contributions")
+}
+
+/// The deciles where the programme's time was given, each once.
+async fn place_deciles(w: &World) -> Vec<Option<u8>> {
+    let mut deciles: Vec<Option<u8>> = analytics_contributions(w)
+        .await
         .into_iter()
         .map(|c| c.place_decile)
         .collect();

@@ -281,6 +281,15 @@ mod tests {
             .await
     }
 
+    /// An insert of `n` on a task of its own.
+    fn spawn_insert(
+        writer: &Arc<Writer>,
+        n: i64,
+    ) -> tokio::task::JoinHandle<Result<(), StoreError>> {
+        let writer = Arc::clone(writer);
+        tokio::spawn(async move { insert(&writer, n).await })
+    }
+
     fn count(db: &Path) -> i64 {
         Connection::open(db)
             .unwrap()
@@ -307,10 +316,7 @@ mod tests {
         let (flush, permit, calls) = gated();
         let writer = Arc::new(Writer::start(conn, 16, flush));
 
-        let first = tokio::spawn({
-            let writer = Arc::clone(&writer);
-            async move { insert(&writer, 0).await }
-        });
+        let first = spawn_insert(&writer, 0);
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(count(&db), 1, "committed (and visible to readers)");
         assert_eq!(calls.load(Ordering::SeqCst), 1, "its flush has begun");
@@ -321,11 +327,7 @@ mod tests {
         for _ in 0..200 {
             permit.send(()).unwrap();
         }
-        let mut tasks = Vec::new();
-        for n in 1..=200 {
-            let writer = Arc::clone(&writer);
-            tasks.push(tokio::spawn(async move { insert(&writer, n).await }));
-        }
+        let tasks: Vec<_> = (1..=200).map(|n| spawn_insert(&writer, n)).collect();
         for task in tasks {
             task.await.unwrap().unwrap();
         }
@@ -333,6 +335,40 @@ mod tests {
         assert!(
             calls.load(Ordering::SeqCst) <= 201,
             "one flush per group at most"
+        );
+    }
+
+    /// `calls <= 201` above would pass with a flush per write; this shows
+    /// the syncer's point: groups committed while a flush runs wait for
+    /// the next one, and a single flush then answers them all.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_flush_answers_every_group_that_waited_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (conn, db) = wal_database(dir.path());
+        let (flush, permit, calls) = gated();
+        // Groups of one: each write is a group of its own.
+        let writer = Arc::new(Writer::start(conn, 1, flush));
+        let first = spawn_insert(&writer, 0);
+        while calls.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let waiting: Vec<_> = (1..=10).map(|n| spawn_insert(&writer, n)).collect();
+        while count(&db) < 11 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // Committed is not yet handed over: give the writer a moment.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        for _ in 0..11 {
+            permit.send(()).unwrap();
+        }
+        first.await.unwrap().unwrap();
+        for task in waiting {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            2,
+            "the first write's, then one for ten groups"
         );
     }
 

@@ -122,17 +122,22 @@ impl Span {
     }
 }
 
-/// The highest rowid of contributions and `seq` of transfers now: both
-/// tables are append-only (triggers refuse updates and deletes), so the rows
-/// up to these are a fixed set, and parts read by separate connections
-/// add up to the rows as they stood at this moment.
-pub(super) fn last_rows(c: &Connection) -> StoreResult<(i64, i64)> {
-    c.query_row(
-        "SELECT (SELECT ifnull(max(rowid), 0) FROM contributions),
-                (SELECT ifnull(max(seq), 0) FROM transfers)",
-        [],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )
+/// The highest rowid of contributions now. The table is append-only
+/// (triggers refuse updates and deletes), so the rows up to it are a fixed
+/// set, and parts read by separate connections add up to the rows as they
+/// stood at this moment.
+pub(super) fn last_contribution(c: &Connection) -> StoreResult<i64> {
+    c.query_row("SELECT ifnull(max(rowid), 0) FROM contributions", [], |r| {
+        r.get(0)
+    })
+    .map_err(internal)
+}
+
+/// The highest `seq` of transfers now; append-only too.
+pub(super) fn last_transfer(c: &Connection) -> StoreResult<i64> {
+    c.query_row("SELECT ifnull(max(seq), 0) FROM transfers", [], |r| {
+        r.get(0)
+    })
     .map_err(internal)
 }
 
@@ -527,7 +532,8 @@ mod tests {
             .expect("demo data");
         let programme = demo.programme.id;
         let c = crate::open_connection(&path, false).expect("a reader");
-        let (last_contribution, last_transfer) = last_rows(&c).expect("last rows");
+        let last_contribution = last_contribution(&c).expect("last contribution");
+        let last_transfer = last_transfer(&c).expect("last transfer");
         let (edition, boundary) = (Edition::Iod2019, Edition::Iod2019.boundary());
 
         let read = |first, last| {

@@ -25,6 +25,28 @@ fn corrupt(what: &str, raw: &str) -> StoreError {
     StoreError::Corrupt(format!("unknown {what} {raw:?}"))
 }
 
+impl SqliteStore {
+    /// Reads rows `0..=last` of an append-only table, `last` as `last_row`
+    /// finds it now, in the parts of [`analytics::Span::halves`] side by
+    /// side, each on a reader connection of its own.
+    async fn read_in_halves<T: Send + 'static>(
+        &self,
+        last_row: fn(&Connection) -> StoreResult<i64>,
+        part: impl Fn(&Connection, analytics::Span) -> StoreResult<Vec<T>> + Copy + Send + 'static,
+    ) -> StoreResult<[Vec<T>; 2]> {
+        let last = self.read(last_row).await?;
+        let (first, second) = analytics::Span::halves(last);
+        let read = |rows| self.read(move |c| part(c, rows));
+        let parts = tokio::try_join!(read(first), async {
+            match second {
+                Some(rows) => read(rows).await,
+                None => Ok(Vec::new()),
+            }
+        })?;
+        Ok(parts.into())
+    }
+}
+
 fn consent(row: &Row) -> StoreResult<ConsentRecord> {
     let decision: String = get(row, "decision")?;
     Ok(ConsentRecord {
@@ -454,17 +476,11 @@ impl EvaluationStore for SqliteStore {
         boundary: Boundary,
         edition: Edition,
     ) -> StoreResult<Vec<ContributionRecord>> {
-        let (last, _) = self.read(analytics::last_rows).await?;
-        let (first, second) = analytics::Span::halves(last);
-        let read = |rows| {
-            self.read(move |c| analytics::contributions(c, programme, boundary, edition, rows))
-        };
-        let (mut all, rest) = tokio::try_join!(read(first), async {
-            match second {
-                Some(rows) => read(rows).await,
-                None => Ok(Vec::new()),
-            }
-        })?;
+        let [mut all, rest] = self
+            .read_in_halves(analytics::last_contribution, move |c, rows| {
+                analytics::contributions(c, programme, boundary, edition, rows)
+            })
+            .await?;
         all.extend(rest);
         Ok(all)
     }
@@ -475,17 +491,12 @@ impl EvaluationStore for SqliteStore {
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
     ) -> StoreResult<Vec<MemberCredits>> {
-        let (_, last) = self.read(analytics::last_rows).await?;
-        let (first, second) = analytics::Span::halves(last);
-        let read =
-            |rows| self.read(move |c| analytics::credit_totals(c, programme, since, until, rows));
-        let parts = tokio::try_join!(read(first), async {
-            match second {
-                Some(rows) => read(rows).await,
-                None => Ok(Vec::new()),
-            }
-        })?;
-        Ok(analytics::add_up(parts.into()))
+        let parts = self
+            .read_in_halves(analytics::last_transfer, move |c, rows| {
+                analytics::credit_totals(c, programme, since, until, rows)
+            })
+            .await?;
+        Ok(analytics::add_up(parts))
     }
 
     async fn programme_survey_answers(
